@@ -1,0 +1,194 @@
+internal import CExpat
+
+/// An incremental reader for XMPP's XML streams, built on Expat.
+///
+/// Bytes go in, in chunks of any size and split anywhere; out come the
+/// stream header, each complete top-level child of the stream as one
+/// ``XMLElement``, and the stream end. The output does not depend on how the
+/// bytes were chunked.
+///
+/// The reader enforces RFC 6120 §11's restricted XML: a DOCTYPE, an entity
+/// declaration or reference (other than the five predefined ones), a comment
+/// or a processing instruction stops it with an ``XMLStreamError`` whose
+/// condition is `restricted-xml`. It also enforces ``Limits`` as bytes
+/// arrive, so a peer cannot make it buffer without bound.
+///
+/// After STARTTLS and SASL success the stream restarts: call ``reset()``
+/// before reading the new stream. ``unconsumedByteCount`` tells how many bytes
+/// of the last chunk came after the last event, which is how a session
+/// detects data smuggled after `<proceed/>`.
+///
+/// A reader is not thread-safe; it belongs to one connection.
+public final class XMLStreamReader {
+    /// The separator between namespace and local name in Expat's names: a
+    /// byte that can appear in neither.
+    static let namespaceSeparator: UInt8 = 0x1F
+    /// Bytes given to Expat per call, so that a size limit is checked at
+    /// least this often even when the caller hands over a huge buffer.
+    static let sliceBytes = 64 << 10
+
+    /// The limits this reader enforces.
+    public let limits: Limits
+    /// Whether the loaded Expat has reparse deferral, which the reader
+    /// switches off so that split tokens are delivered at once.
+    public static var switchesOffReparseDeferral: Bool { ExpatReparseDeferral.isAvailable }
+
+    private let parser: XML_Parser?
+    /// Touched by the Expat callbacks (see `XMLStreamReader+Callbacks.swift`).
+    var builder: XMLTreeBuilder?
+    /// Bytes given to Expat since the last reset.
+    private var bytesRead = 0
+
+    /// How many bytes of the most recent chunk follow the end of the last
+    /// event the reader produced (the whole chunk if it produced none from it).
+    ///
+    /// After a `<proceed/>` this must be zero: anything after it in the same
+    /// read was sent before TLS and must not be trusted.
+    public private(set) var unconsumedByteCount = 0
+
+    /// Creates a reader for a new stream.
+    /// - Parameter limits: The bounds to enforce; the defaults are safe for clients.
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+        // Forcing "UTF-8" makes Expat ignore any other encoding a peer declares;
+        // the XML declaration handler reports such a declaration as an error.
+        parser = XML_ParserCreateNS("UTF-8", CChar(bitPattern: Self.namespaceSeparator))
+        if let parser {
+            builder = XMLTreeBuilder(parser: parser, limits: limits)
+            configure(parser)
+        }
+    }
+
+    deinit {
+        if let parser { XML_ParserFree(parser) }
+    }
+
+    /// Prepares to read a new stream on the same connection (after STARTTLS
+    /// or SASL success): the next bytes must start with a stream header.
+    public func reset() {
+        guard let parser else { return }
+        // Reset clears every handler and the user data; set them up again.
+        _ = XML_ParserReset(parser, "UTF-8")
+        configure(parser)
+        builder?.reset()
+        bytesRead = 0
+        unconsumedByteCount = 0
+    }
+
+    /// Runs `body` on the builder in place (one exclusive access per callback).
+    func withBuilder(_ body: (inout XMLTreeBuilder) -> Void) {
+        guard builder != nil else { return }
+        body(&builder!)
+    }
+
+    private func configure(_ parser: XML_Parser) {
+        ExpatReparseDeferral.disable(for: parser)
+        XML_SetUserData(parser, Unmanaged.passUnretained(self).toOpaque())
+        Self.installHandlers(on: parser)
+    }
+
+    // MARK: Reading
+
+    /// Reads a chunk of the stream, appending the events it completes.
+    ///
+    /// Events completed before a failure in the same chunk are appended
+    /// before the error is thrown; nothing after the offending byte is.
+    /// - Parameters:
+    ///   - bytes: The next bytes of the stream, split anywhere.
+    ///   - events: Where completed events are appended.
+    /// - Throws: ``XMLStreamError``; once thrown, every later read throws it
+    ///   again until ``reset()``.
+    public func read(_ bytes: UnsafeRawBufferPointer, into events: inout [XMLStreamEvent]) throws(XMLStreamError) {
+        guard let parser, builder != nil else {
+            throw XMLStreamError(.outOfMemory, byteOffset: 0, detail: "could not create the Expat parser")
+        }
+        if let failure = builder?.failure { throw failure }
+        let chunkStart = bytesRead
+        var offset = 0
+        while offset < bytes.count, let base = bytes.baseAddress {
+            let count = min(bytes.count - offset, Self.sliceBytes)
+            let status = XML_Parse(parser, (base + offset).assumingMemoryBound(to: CChar.self), Int32(count), 0)
+            offset += count
+            bytesRead += count
+            if status != XML_STATUS_OK {
+                recordExpatError(parser)
+                break
+            }
+            checkElementSize()
+            if builder?.failure != nil { break }
+        }
+        unconsumedByteCount = bytesRead - max(builder?.lastEventEnd ?? 0, chunkStart)
+        takeEvents(into: &events)
+        if let failure = builder?.failure { throw failure }
+    }
+
+    /// Reads a chunk of the stream and returns the events it completes.
+    /// - Throws: ``XMLStreamError``; events completed before the failure in
+    ///   this chunk are lost with this form (use ``read(_:into:)`` to keep them).
+    public func read(_ bytes: UnsafeRawBufferPointer) throws(XMLStreamError) -> [XMLStreamEvent] {
+        var events: [XMLStreamEvent] = []
+        try read(bytes, into: &events)
+        return events
+    }
+
+    /// Reads a chunk of the stream from a byte array.
+    public func read(_ bytes: [UInt8]) throws(XMLStreamError) -> [XMLStreamEvent] {
+        var events: [XMLStreamEvent] = []
+        let result = bytes.withUnsafeBytes { buffer in
+            Result { () throws(XMLStreamError) in try read(buffer, into: &events) }
+        }
+        try result.get()
+        return events
+    }
+
+    private func takeEvents(into events: inout [XMLStreamEvent]) {
+        guard builder?.events.isEmpty == false else { return }
+        if events.isEmpty, var taken = builder?.events {
+            builder?.events.removeAll(keepingCapacity: false)
+            swap(&events, &taken)
+        } else if let taken = builder?.events {
+            events.append(contentsOf: taken)
+            builder?.events.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The byte-size limit, checked after every slice so an element that
+    /// never ends is cut off once it crosses the bound, not when it completes.
+    private func checkElementSize() {
+        guard let builder else { return }
+        let limit = limits.maxElementBytes
+        let open = builder.isInsideElement ? bytesRead - builder.elementStart : (builder.hasStreamStarted ? 0 : bytesRead)
+        if open > limit {
+            self.builder?.fail(.elementTooLarge, detail: "limit \(limit)", at: bytesRead)
+        }
+    }
+
+    private func recordExpatError(_ parser: XML_Parser) {
+        guard builder?.failure == nil else { return }
+        let code = XML_GetErrorCode(parser)
+        let message = XML_ErrorString(code).map { String(cString: $0) } ?? "error \(code.rawValue)"
+        builder?.failure = XMLStreamError(
+            Self.kind(forExpatError: code),
+            byteOffset: Int(XML_GetCurrentByteIndex(parser)),
+            detail: message
+        )
+    }
+
+    /// Maps Expat's own errors to the RFC 6120 conditions.
+    private static func kind(forExpatError code: XML_Error) -> XMLStreamError.Kind {
+        switch code {
+        case XML_ERROR_UNDEFINED_ENTITY, XML_ERROR_RECURSIVE_ENTITY_REF, XML_ERROR_BINARY_ENTITY_REF,
+             XML_ERROR_ATTRIBUTE_EXTERNAL_ENTITY_REF, XML_ERROR_EXTERNAL_ENTITY_HANDLING,
+             XML_ERROR_ENTITY_DECLARED_IN_PE, XML_ERROR_AMPLIFICATION_LIMIT_BREACH:
+            .entityReference
+        case XML_ERROR_NO_MEMORY:
+            .outOfMemory
+        case XML_ERROR_UNKNOWN_ENCODING, XML_ERROR_INCORRECT_ENCODING:
+            .unsupportedEncoding
+        case XML_ERROR_RESERVED_PREFIX_XML, XML_ERROR_RESERVED_PREFIX_XMLNS, XML_ERROR_RESERVED_NAMESPACE_URI:
+            .badNamespacePrefix
+        default:
+            .notWellFormed
+        }
+    }
+}

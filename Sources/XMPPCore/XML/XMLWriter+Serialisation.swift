@@ -1,0 +1,191 @@
+extension XMLWriter {
+    /// Writes one element and its content. Iterates with an explicit stack
+    /// rather than recursing, so a deep element cannot exhaust the stack.
+    static func write(
+        _ root: XMLElement,
+        scope rootScope: Scope,
+        generatedPrefixes: inout Int,
+        into buffer: inout [UInt8]
+    ) throws(XMLWriterError) {
+        // Each frame is an element whose start tag is written, with the
+        // index of the next child to write and the scope its children see.
+        var frames: [(element: XMLElement, next: Int, scope: Scope, prefix: String?)] = []
+        var pending: XMLElement? = root
+        var pendingScope = rootScope
+        while true {
+            if let element = pending {
+                pending = nil
+                var scope = pendingScope
+                let prefix = try startTag(element, scope: &scope, generatedPrefixes: &generatedPrefixes, into: &buffer)
+                if element.children.isEmpty {
+                    buffer.append(contentsOf: "/>".utf8)
+                } else {
+                    buffer.append(UInt8(ascii: ">"))
+                    frames.append((element, 0, scope, prefix))
+                }
+            }
+            guard let top = frames.last else { return }
+            if top.next == top.element.children.count {
+                frames.removeLast()
+                buffer.append(contentsOf: "</".utf8)
+                try appendName(top.element.name.localName, prefix: top.prefix, element: top.element.name, into: &buffer)
+                buffer.append(UInt8(ascii: ">"))
+                continue
+            }
+            frames[frames.count - 1].next += 1
+            switch top.element.children[top.next] {
+            case .text(let text):
+                try appendEscaped(text, inAttribute: false, element: top.element.name, into: &buffer)
+            case .element(let child):
+                pending = child
+                pendingScope = top.scope
+            }
+        }
+    }
+
+    /// Writes `<name attrs` (without the closing `>`), declaring what the
+    /// scope lacks, and returns the prefix used for the element name.
+    private static func startTag(
+        _ element: XMLElement,
+        scope: inout Scope,
+        generatedPrefixes: inout Int,
+        into buffer: inout [UInt8]
+    ) throws(XMLWriterError) -> String? {
+        let namespace = element.name.namespace
+        buffer.append(UInt8(ascii: "<"))
+        var prefix: String?
+        var declareDefault = false
+        if namespace == scope.defaultNamespace {
+            prefix = nil
+        } else if let known = scope.prefixes[namespace], !namespace.isEmpty {
+            prefix = known
+        } else {
+            // Declaring a new default namespace is the shortest form and the
+            // one XMPP peers expect (`<query xmlns='jabber:iq:roster'>`).
+            declareDefault = true
+            scope.defaultNamespace = namespace
+        }
+        try appendName(element.name.localName, prefix: prefix, element: element.name, into: &buffer)
+        if declareDefault {
+            buffer.append(contentsOf: " xmlns='".utf8)
+            try appendEscaped(namespace, inAttribute: true, element: element.name, into: &buffer)
+            buffer.append(UInt8(ascii: "'"))
+        }
+        try appendAttributes(element.attributes, of: element.name, scope: &scope, generatedPrefixes: &generatedPrefixes, into: &buffer)
+        return prefix
+    }
+
+    static func appendAttributes(
+        _ attributes: [XMLAttribute],
+        of element: XMLQualifiedName,
+        scope: inout Scope,
+        generatedPrefixes: inout Int,
+        into buffer: inout [UInt8]
+    ) throws(XMLWriterError) {
+        for attribute in attributes {
+            buffer.append(UInt8(ascii: " "))
+            let namespace = attribute.name.namespace
+            if namespace.isEmpty {
+                try appendName(attribute.name.localName, prefix: nil, element: element, into: &buffer)
+            } else if namespace == XMLNamespace.xml {
+                try appendName(attribute.name.localName, prefix: "xml", element: element, into: &buffer)
+            } else {
+                // Unprefixed attributes have no namespace, so a namespaced one
+                // always needs a prefix; reuse one in scope or declare one.
+                let prefix: String
+                if let known = scope.prefixes[namespace] {
+                    prefix = known
+                } else {
+                    generatedPrefixes += 1
+                    prefix = "ns\(generatedPrefixes)"
+                    scope.prefixes[namespace] = prefix
+                    buffer.append(contentsOf: "xmlns:\(prefix)='".utf8)
+                    try appendEscaped(namespace, inAttribute: true, element: element, into: &buffer)
+                    buffer.append(contentsOf: "' ".utf8)
+                }
+                try appendName(attribute.name.localName, prefix: prefix, element: element, into: &buffer)
+            }
+            buffer.append(contentsOf: "='".utf8)
+            try appendEscaped(attribute.value, inAttribute: true, element: element, into: &buffer)
+            buffer.append(UInt8(ascii: "'"))
+        }
+    }
+
+    /// Appends `prefix:local` after checking both are XML names without a colon.
+    static func appendName(_ local: String, prefix: String?, element: XMLQualifiedName, into buffer: inout [UInt8]) throws(XMLWriterError) {
+        if let prefix {
+            guard isNCName(prefix) else { throw XMLWriterError(.invalidName(prefix), element: element) }
+            buffer.append(contentsOf: prefix.utf8)
+            buffer.append(UInt8(ascii: ":"))
+        }
+        guard isNCName(local) else { throw XMLWriterError(.invalidName(local), element: element) }
+        buffer.append(contentsOf: local.utf8)
+    }
+
+    /// A conservative NCName check: no empty names, no characters that would
+    /// break the markup, no leading digit, '-' or '.'.
+    private static func isNCName(_ name: String) -> Bool {
+        var first = true
+        for byte in name.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"), 0x80...:
+                break
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                if first { return false }
+            default:
+                return false
+            }
+            first = false
+        }
+        return !first
+    }
+
+    /// Appends `text` escaped for character data or a single-quoted
+    /// attribute value, refusing characters XML 1.0 forbids.
+    static func appendEscaped(_ text: String, inAttribute: Bool, element: XMLQualifiedName, into buffer: inout [UInt8]) throws(XMLWriterError) {
+        let utf8 = text.utf8
+        var index = utf8.startIndex
+        var pendingStart = index
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            let replacement: StaticString?
+            switch byte {
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            // '>' only matters in "]]>", but escaping it always is cheaper than looking back.
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "'"): replacement = inAttribute ? "&apos;" : nil
+            case UInt8(ascii: "\""): replacement = inAttribute ? "&quot;" : nil
+            // A reader normalises raw CR (and, in attributes, tab and LF) away;
+            // character references survive.
+            case 0x0D: replacement = "&#13;"
+            case 0x09: replacement = inAttribute ? "&#9;" : nil
+            case 0x0A: replacement = inAttribute ? "&#10;" : nil
+            case 0x00..<0x20:
+                throw XMLWriterError(.illegalCharacter(Unicode.Scalar(byte)), element: element)
+            case 0xEF:
+                // U+FFFE and U+FFFF are EF BF BE / EF BF BF.
+                let second = utf8.index(after: index)
+                if second != utf8.endIndex, utf8[second] == 0xBF {
+                    let third = utf8.index(after: second)
+                    if third != utf8.endIndex, utf8[third] == 0xBE || utf8[third] == 0xBF {
+                        let scalar = Unicode.Scalar(UInt32(utf8[third] == 0xBE ? 0xFFFE : 0xFFFF)) ?? "?"
+                        throw XMLWriterError(.illegalCharacter(scalar), element: element)
+                    }
+                }
+                replacement = nil
+            default:
+                replacement = nil
+            }
+            if let replacement {
+                buffer.append(contentsOf: utf8[pendingStart..<index])
+                replacement.withUTF8Buffer { buffer.append(contentsOf: $0) }
+                index = utf8.index(after: index)
+                pendingStart = index
+            } else {
+                index = utf8.index(after: index)
+            }
+        }
+        buffer.append(contentsOf: utf8[pendingStart..<index])
+    }
+}
