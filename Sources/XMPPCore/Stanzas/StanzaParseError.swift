@@ -8,6 +8,8 @@ public struct StanzaParseError: Error, Hashable, Sendable {
     public var kind: Kind
     /// The element or attribute the problem concerns, in Clark notation.
     public var subject: String
+    /// For ``Kind/malformedAddress``, why the address is not a valid JID.
+    public var addressError: JIDError?
 
     /// The kinds of problem.
     public enum Kind: Hashable, Sendable {
@@ -17,6 +19,9 @@ public struct StanzaParseError: Error, Hashable, Sendable {
         case missingAttribute
         /// An attribute has a value the protocol does not allow.
         case invalidAttribute
+        /// An address attribute (`to`, `from`, `by`) is not a valid JID;
+        /// answer `jid-malformed` (RFC 6120 §8.3.3.8).
+        case malformedAddress
         /// A required child element is missing.
         case missingChild
         /// A child element appears in a way the protocol does not allow.
@@ -26,9 +31,10 @@ public struct StanzaParseError: Error, Hashable, Sendable {
     }
 
     /// Creates a parse error.
-    public init(_ kind: Kind, subject: String) {
+    public init(_ kind: Kind, subject: String, addressError: JIDError? = nil) {
         self.kind = kind
         self.subject = subject
+        self.addressError = addressError
     }
 
     /// The element has another name than expected.

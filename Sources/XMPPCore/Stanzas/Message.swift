@@ -1,0 +1,142 @@
+/// A `<message/>` stanza (RFC 6120 §8.2.1, RFC 6121 §5): a push of
+/// information to which no reply is required.
+///
+/// Children the model knows (`body`, `subject`, `thread` and, for errors,
+/// `error`) are typed; every other child element is kept verbatim in
+/// ``extensions``, in order, so that a read and a write lose no extension
+/// payload.
+public struct Message: Stanza, Hashable {
+    /// The conversational context.
+    public var type: StanzaType
+    /// The stanza identifier, if any; messages need none, but replies and
+    /// receipts refer to it.
+    public var id: String?
+    /// The intended recipient.
+    public var to: JID?
+    /// The sender.
+    public var from: JID?
+    /// The default language (`xml:lang`) of the human-readable children.
+    public var language: String?
+    /// The bodies, at most one per language, in document order.
+    public var bodies: [LanguageTaggedText]
+    /// The subjects, at most one per language, in document order.
+    public var subjects: [LanguageTaggedText]
+    /// The conversation thread, if any.
+    public var thread: Thread?
+    /// The error; present when ``type`` is ``StanzaType/error``.
+    public var error: StanzaError?
+    /// Every other child element, verbatim and in document order.
+    public var extensions: [XMLElement]
+    /// Attributes of `<message/>` other than `to`, `from`, `id`, `type` and
+    /// `xml:lang`, in document order.
+    public var additionalAttributes: [XMLAttribute]
+
+    /// Creates a message.
+    /// - Parameters:
+    ///   - type: The conversational context; `normal` by default, as on the wire.
+    ///   - to: The intended recipient.
+    ///   - from: The sender; a client leaves it `nil`.
+    ///   - id: The stanza identifier.
+    ///   - language: The default language of the human-readable children.
+    ///   - bodies: The bodies, at most one per language.
+    ///   - subjects: The subjects, at most one per language.
+    ///   - thread: The conversation thread.
+    ///   - error: The error, for a message of type `error`.
+    ///   - extensions: Further child elements.
+    ///   - additionalAttributes: Further attributes of `<message/>`.
+    public init(
+        type: StanzaType = .normal,
+        to: JID? = nil,
+        from: JID? = nil,
+        id: String? = nil,
+        language: String? = nil,
+        bodies: [LanguageTaggedText] = [],
+        subjects: [LanguageTaggedText] = [],
+        thread: Thread? = nil,
+        error: StanzaError? = nil,
+        extensions: [XMLElement] = [],
+        additionalAttributes: [XMLAttribute] = []
+    ) {
+        self.type = type
+        self.to = to
+        self.from = from
+        self.id = id
+        self.language = language
+        self.bodies = bodies
+        self.subjects = subjects
+        self.thread = thread
+        self.error = error
+        self.extensions = extensions
+        self.additionalAttributes = additionalAttributes
+    }
+
+    /// Creates a message with one untagged body, the common case.
+    /// - Parameters:
+    ///   - type: The conversational context.
+    ///   - to: The intended recipient.
+    ///   - id: The stanza identifier.
+    ///   - body: The text, in the stanza's default language.
+    public init(type: StanzaType = .normal, to: JID? = nil, id: String? = nil, body: String) {
+        self.init(type: type, to: to, id: id, bodies: [LanguageTaggedText(body)])
+    }
+
+    /// The local name of the element, `"message"`.
+    public static let localName = "message"
+}
+
+extension Message {
+    /// The body in the default language: the untagged one, else the one
+    /// tagged with ``language``, else the first.
+    ///
+    /// Setting replaces that body or adds an untagged one; setting `nil`
+    /// removes every body.
+    public var body: String? {
+        get { bodies.preferredText(stanzaLanguage: language) }
+        set { bodies.setPreferredText(newValue, stanzaLanguage: language) }
+    }
+
+    /// The subject in the default language, chosen like ``body``.
+    ///
+    /// Setting replaces that subject or adds an untagged one; setting `nil`
+    /// removes every subject.
+    public var subject: String? {
+        get { subjects.preferredText(stanzaLanguage: language) }
+        set { subjects.setPreferredText(newValue, stanzaLanguage: language) }
+    }
+}
+
+extension Message {
+    /// The `type` of a message (RFC 6121 §5.2.2).
+    public enum StanzaType: String, Hashable, Sendable, CaseIterable, CustomStringConvertible {
+        /// One-to-one chat.
+        case chat
+        /// An error about a message this entity sent.
+        case error
+        /// A multi-user chat room message.
+        case groupchat
+        /// An alert or notification to which no reply is expected.
+        case headline
+        /// A standalone message; the default.
+        case normal
+
+        /// The attribute value, as on the wire.
+        public var description: String { rawValue }
+    }
+
+    /// A `<thread/>` (RFC 6121 §5.2.5): identifies a conversation, not a message.
+    public struct Thread: Hashable, Sendable {
+        /// The opaque thread identifier.
+        public var id: String
+        /// The thread this one branched from (the `parent` attribute), if any.
+        public var parent: String?
+
+        /// Creates a thread reference.
+        /// - Parameters:
+        ///   - id: The opaque thread identifier.
+        ///   - parent: The identifier of the parent thread.
+        public init(_ id: String, parent: String? = nil) {
+            self.id = id
+            self.parent = parent
+        }
+    }
+}

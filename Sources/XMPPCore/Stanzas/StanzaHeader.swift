@@ -1,0 +1,97 @@
+/// The attributes every stanza shares (RFC 6120 §8.1.1–§8.1.5), read and
+/// written in one place so that message, presence and IQ agree on them.
+///
+/// Internal: the public types expose these as flat properties, which reads
+/// better at call sites (`message.to` rather than `message.header.to`).
+struct StanzaHeader: Hashable, Sendable {
+    /// The `to` address.
+    var to: JID?
+    /// The `from` address.
+    var from: JID?
+    /// The `id` attribute.
+    var id: String?
+    /// The raw `type` value; each stanza kind interprets it.
+    var type: String?
+    /// The `xml:lang` attribute.
+    var language: String?
+    /// Every other attribute, in document order.
+    var additionalAttributes: [XMLAttribute] = []
+
+    /// Collects attributes for writing.
+    init(
+        to: JID?,
+        from: JID?,
+        id: String?,
+        type: String?,
+        language: String?,
+        additionalAttributes: [XMLAttribute]
+    ) {
+        self.to = to
+        self.from = from
+        self.id = id
+        self.type = type
+        self.language = language
+        self.additionalAttributes = additionalAttributes
+    }
+
+    /// Checks the element's name and reads its attributes.
+    /// - Throws: `unexpectedElement` for another name or namespace;
+    ///   `invalidAttribute` (subject `to` or `from`) for an address that is
+    ///   not a valid JID.
+    init(element: XMLElement, localName: String, namespace: String) throws(StanzaParseError) {
+        guard element.name == XMLQualifiedName(localName, namespace: namespace) else {
+            throw StanzaParseError.unexpectedElement(element.name)
+        }
+        for attribute in element.attributes {
+            switch attribute.name {
+            case XMLQualifiedName("to"): to = try Self.address(attribute)
+            case XMLQualifiedName("from"): from = try Self.address(attribute)
+            case XMLQualifiedName("id"): id = attribute.value
+            case XMLQualifiedName("type"): type = attribute.value
+            case XMLQualifiedName.xmlLang: language = attribute.value
+            default: additionalAttributes.append(attribute)
+            }
+        }
+    }
+
+    /// Parses an attribute holding a JID.
+    ///
+    /// - Throws: ``StanzaParseError/Kind/malformedAddress`` naming the
+    ///   attribute, with the ``JIDError`` that says why.
+    static func address(_ attribute: XMLAttribute) throws(StanzaParseError) -> JID {
+        do {
+            return try JID(attribute.value)
+        } catch {
+            throw StanzaParseError(.malformedAddress, subject: attribute.name.description, addressError: error)
+        }
+    }
+
+    /// An empty stanza element carrying these attributes.
+    ///
+    /// The known attributes come first in a fixed (alphabetical, as in the
+    /// RFC examples) order, then the others in their original order;
+    /// attribute order carries no meaning in XML.
+    func makeElement(localName: String, namespace: String) -> XMLElement {
+        var element = XMLElement(name: XMLQualifiedName(localName, namespace: namespace))
+        if let from { element.attributes.append(XMLAttribute("from", value: from.description)) }
+        if let id { element.attributes.append(XMLAttribute("id", value: id)) }
+        if let to { element.attributes.append(XMLAttribute("to", value: to.description)) }
+        if let type { element.attributes.append(XMLAttribute("type", value: type)) }
+        if let language { element.attributes.append(XMLAttribute(.xmlLang, value: language)) }
+        element.attributes.append(contentsOf: additionalAttributes)
+        return element
+    }
+}
+
+extension XMLElement {
+    /// The text of a child that the schema limits to character data
+    /// (`body`, `subject`, `thread`, `show`, `status`, `priority`).
+    /// - Throws: `invalidChild` naming the first nested element, which the
+    ///   schema forbids and the model could not keep.
+    func stanzaTextContent() throws(StanzaParseError) -> String {
+        if let nested = elements.first {
+            throw StanzaParseError(.invalidChild, subject: nested.name.description)
+        }
+        return text
+    }
+}
