@@ -30,7 +30,8 @@ for example in Examples/*/; do
         exit 1
     fi
 done
-echo "== docs examples"
+echo "== docs"
+Scripts/check-doc-comments.sh
 Scripts/check-docs.sh
 
 echo "All tests passed."
