@@ -1,0 +1,30 @@
+// swift-tools-version:6.1
+// Throughput benchmark for XMPPCore's XMLStreamReader against a raw-Expat C
+// baseline, both in one process. Kept out of the root package so that library
+// users and CI never build it; run it with:
+//   cd Benchmarks && swift run -c release ReaderBenchmark
+import PackageDescription
+
+let package = Package(
+    name: "swift-xmpp-benchmarks",
+    dependencies: [
+        // Named explicitly: a path dependency's identity is otherwise the
+        // checkout's directory name, which differs between clones.
+        .package(name: "swift-xmpp", path: ".."),
+    ],
+    targets: [
+        // The C reference: raw Expat building a minimal tree per stanza.
+        .target(
+            name: "CExpatBaseline",
+            linkerSettings: [.linkedLibrary("expat")]
+        ),
+        .executableTarget(
+            name: "ReaderBenchmark",
+            dependencies: [
+                .product(name: "XMPPCore", package: "swift-xmpp"),
+                "CExpatBaseline",
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
