@@ -1,7 +1,7 @@
 /// A node in an element's content: a child element or a run of text.
 public enum XMLNode: Hashable, Sendable {
     /// A child element.
-    indirect case element(XMLElement)
+    case element(XMLElement)
     /// Character data, unescaped. CDATA sections arrive as text too.
     case text(String)
 }

@@ -1,13 +1,14 @@
 internal import CExpat
 
-/// The C callbacks Expat calls while parsing. Each recovers the reader from
-/// the user-data pointer and forwards to its ``XMLTreeBuilder``; the
-/// restricted-XML handlers exist only to stop the parser, because Expat
+/// The C callbacks Expat calls while parsing. Expat's user data points at
+/// the reader's heap-allocated ``XMLTreeBuilder``, so a callback reaches it
+/// without retaining the reader or paying for a dynamic exclusivity check;
+/// the restricted-XML handlers exist only to stop the parser, because Expat
 /// accepts comments, PIs and DTDs silently when no handler objects.
+@inline(__always)
 private func withReaderBuilder(_ userData: UnsafeMutableRawPointer?, _ body: (inout XMLTreeBuilder) -> Void) {
     guard let userData else { return }
-    let reader = Unmanaged<XMLStreamReader>.fromOpaque(userData).takeUnretainedValue()
-    reader.withBuilder(body)
+    body(&userData.assumingMemoryBound(to: XMLTreeBuilder.self).pointee)
 }
 
 extension XMLStreamReader {

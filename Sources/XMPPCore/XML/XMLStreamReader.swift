@@ -35,7 +35,9 @@ public final class XMLStreamReader {
 
     private let parser: XML_Parser?
     /// Touched by the Expat callbacks (see `XMLStreamReader+Callbacks.swift`).
-    var builder: XMLTreeBuilder?
+    /// Heap storage Expat's user data points at, so callbacks reach the
+    /// builder without touching the class (no exclusivity checks, no retain).
+    let builderStorage: UnsafeMutablePointer<XMLTreeBuilder>?
     /// Bytes given to Expat since the last reset.
     private var bytesRead = 0
 
@@ -54,13 +56,21 @@ public final class XMLStreamReader {
         // the XML declaration handler reports such a declaration as an error.
         parser = XML_ParserCreateNS("UTF-8", CChar(bitPattern: Self.namespaceSeparator))
         if let parser {
-            builder = XMLTreeBuilder(parser: parser, limits: limits)
+            let storage = UnsafeMutablePointer<XMLTreeBuilder>.allocate(capacity: 1)
+            storage.initialize(to: XMLTreeBuilder(parser: parser, limits: limits))
+            builderStorage = storage
             configure(parser)
+        } else {
+            builderStorage = nil
         }
     }
 
     deinit {
         if let parser { XML_ParserFree(parser) }
+        if let builderStorage {
+            builderStorage.deinitialize(count: 1)
+            builderStorage.deallocate()
+        }
     }
 
     /// Prepares to read a new stream on the same connection (after STARTTLS
@@ -70,20 +80,14 @@ public final class XMLStreamReader {
         // Reset clears every handler and the user data; set them up again.
         _ = XML_ParserReset(parser, "UTF-8")
         configure(parser)
-        builder?.reset()
+        builderStorage?.pointee.reset()
         bytesRead = 0
         unconsumedByteCount = 0
     }
 
-    /// Runs `body` on the builder in place (one exclusive access per callback).
-    func withBuilder(_ body: (inout XMLTreeBuilder) -> Void) {
-        guard builder != nil else { return }
-        body(&builder!)
-    }
-
     private func configure(_ parser: XML_Parser) {
         ExpatReparseDeferral.disable(for: parser)
-        XML_SetUserData(parser, Unmanaged.passUnretained(self).toOpaque())
+        XML_SetUserData(parser, builderStorage)
         Self.installHandlers(on: parser)
     }
 
@@ -99,10 +103,10 @@ public final class XMLStreamReader {
     /// - Throws: ``XMLStreamError``; once thrown, every later read throws it
     ///   again until ``reset()``.
     public func read(_ bytes: UnsafeRawBufferPointer, into events: inout [XMLStreamEvent]) throws(XMLStreamError) {
-        guard let parser, builder != nil else {
+        guard let parser, builderStorage != nil else {
             throw XMLStreamError(.outOfMemory, byteOffset: 0, detail: "could not create the Expat parser")
         }
-        if let failure = builder?.failure { throw failure }
+        if let failure = builderStorage?.pointee.failure { throw failure }
         let chunkStart = bytesRead
         var offset = 0
         while offset < bytes.count, let base = bytes.baseAddress {
@@ -115,11 +119,11 @@ public final class XMLStreamReader {
                 break
             }
             checkElementSize()
-            if builder?.failure != nil { break }
+            if builderStorage?.pointee.failure != nil { break }
         }
-        unconsumedByteCount = bytesRead - max(builder?.lastEventEnd ?? 0, chunkStart)
+        unconsumedByteCount = bytesRead - max(builderStorage?.pointee.lastEventEnd ?? 0, chunkStart)
         takeEvents(into: &events)
-        if let failure = builder?.failure { throw failure }
+        if let failure = builderStorage?.pointee.failure { throw failure }
     }
 
     /// Reads a chunk of the stream and returns the events it completes.
@@ -142,32 +146,35 @@ public final class XMLStreamReader {
     }
 
     private func takeEvents(into events: inout [XMLStreamEvent]) {
-        guard builder?.events.isEmpty == false else { return }
-        if events.isEmpty, var taken = builder?.events {
-            builder?.events.removeAll(keepingCapacity: false)
-            swap(&events, &taken)
-        } else if let taken = builder?.events {
+        guard builderStorage?.pointee.events.isEmpty == false else { return }
+        if events.isEmpty, let storage = builderStorage {
+            // Hand the whole array over, and start the next one at the size
+            // this one reached, so appends in the next chunk do not regrow.
+            let count = storage.pointee.events.count
+            swap(&events, &storage.pointee.events)
+            storage.pointee.events.reserveCapacity(count)
+        } else if let taken = builderStorage?.pointee.events {
             events.append(contentsOf: taken)
-            builder?.events.removeAll(keepingCapacity: true)
+            builderStorage?.pointee.events.removeAll(keepingCapacity: true)
         }
     }
 
     /// The byte-size limit, checked after every slice so an element that
     /// never ends is cut off once it crosses the bound, not when it completes.
     private func checkElementSize() {
-        guard let builder else { return }
+        guard let builder = builderStorage?.pointee else { return }
         let limit = limits.maxElementBytes
         let open = builder.isInsideElement ? bytesRead - builder.elementStart : (builder.hasStreamStarted ? 0 : bytesRead)
         if open > limit {
-            self.builder?.fail(.elementTooLarge, detail: "limit \(limit)", at: bytesRead)
+            builderStorage?.pointee.fail(.elementTooLarge, detail: "limit \(limit)", at: bytesRead)
         }
     }
 
     private func recordExpatError(_ parser: XML_Parser) {
-        guard builder?.failure == nil else { return }
+        guard builderStorage?.pointee.failure == nil else { return }
         let code = XML_GetErrorCode(parser)
         let message = XML_ErrorString(code).map { String(cString: $0) } ?? "error \(code.rawValue)"
-        builder?.failure = XMLStreamError(
+        builderStorage?.pointee.failure = XMLStreamError(
             Self.kind(forExpatError: code),
             byteOffset: Int(XML_GetCurrentByteIndex(parser)),
             detail: message

@@ -112,6 +112,9 @@ struct XMLTreeBuilder {
             events.append(.element(element))
             lastEventEnd = end
         } else {
+            if stack[stack.count - 1].children.capacity == 0 {
+                stack[stack.count - 1].children.reserveCapacity(6)
+            }
             stack[stack.count - 1].children.append(.element(element))
         }
     }
@@ -162,17 +165,7 @@ struct XMLTreeBuilder {
             return nil
         }
         return rawName.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-            var separator = -1
-            for index in 0..<length where bytes[index] == XMLStreamReader.namespaceSeparator {
-                separator = index
-                break
-            }
-            if separator < 0 {
-                return XMLQualifiedName(names.string(bytes, count: length))
-            }
-            let namespace = names.string(bytes, count: separator)
-            let local = names.string(bytes + separator + 1, count: length - separator - 1)
-            return XMLQualifiedName(local, namespace: namespace)
+            names.qualifiedName(bytes, count: length)
         }
     }
 
