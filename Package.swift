@@ -18,6 +18,12 @@ let package = Package(
     name: "swift-xmpp",
     products: [
         .library(name: "XMPPCore", targets: ["XMPPCore"]),
+        .library(name: "NIOGnuTLS", targets: ["NIOGnuTLS"]),
+        .library(name: "XMPPTransport", targets: ["XMPPTransport"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -30,14 +36,72 @@ let package = Package(
             pkgConfig: "gnutls",
             providers: [.apt(["libgnutls28-dev"])]
         ),
+        .systemLibrary(name: "CResolv"),
         .target(
             name: "XMPPCore",
             dependencies: ["CExpat"],
             swiftSettings: defaultSwiftSettings
         ),
+        .target(
+            name: "NIOGnuTLS",
+            dependencies: [
+                "CGnuTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
+            name: "XMPPTransport",
+            dependencies: [
+                "NIOGnuTLS",
+                "CResolv",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
+            name: "XMPPTestSupport",
+            dependencies: [
+                "CGnuTLS",
+                "NIOGnuTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
         .testTarget(
             name: "XMPPCoreTests",
             dependencies: ["XMPPCore"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "NIOGnuTLSTests",
+            dependencies: [
+                "NIOGnuTLS",
+                "XMPPTestSupport",
+                "CGnuTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
+            name: "XMPPTransportTests",
+            dependencies: [
+                "XMPPTransport",
+                "XMPPTestSupport",
+                "NIOGnuTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: defaultSwiftSettings
         ),
     ],

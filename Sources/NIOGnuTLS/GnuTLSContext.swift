@@ -1,0 +1,80 @@
+internal import NIOCore
+
+/// A compiled ``GnuTLSConfiguration``: the loaded trust store, client
+/// certificate and priorities, shared by every connection made with it.
+///
+/// Building a context is expensive and does blocking file I/O (the system
+/// trust store alone is hundreds of certificates), so build it once, off
+/// any event loop, and reuse it for every connection and reconnection. A
+/// context is immutable and safe to share between threads; GnuTLS's
+/// resources are freed when the last reference goes away.
+public final class GnuTLSContext: Sendable {
+    /// The configuration this context was built from.
+    public let configuration: GnuTLSConfiguration
+    /// How many trusted certificate authorities were loaded (zero when
+    /// verification does not use them).
+    public let trustAnchorCount: Int
+
+    let credentials: GnuTLSCredentials
+    let priority: GnuTLSPriority
+
+    /// Loads everything `configuration` names.
+    /// - Throws: ``GnuTLSError/Kind/noTrustAnchors`` when a trust source holds
+    ///   no certificate (the system store included);
+    ///   ``GnuTLSError/Kind/invalidConfiguration`` for unreadable files, bad
+    ///   PEM, pinning without pins, versions older than TLS 1.2 or ALPN
+    ///   names GnuTLS cannot send.
+    public init(configuration: GnuTLSConfiguration) throws(GnuTLSError) {
+        try Self.validate(configuration)
+        let credentials = try GnuTLSCredentials()
+        var anchors = 0
+        if configuration.certificateVerification.mode == .full {
+            for source in configuration.trustRoots.sources {
+                switch source {
+                case .system: anchors += try credentials.addSystemTrust()
+                case .pem(let pem): anchors += try credentials.addTrust(pem: pem)
+                case .file(let path): anchors += try credentials.addTrust(file: path)
+                }
+            }
+        }
+        switch configuration.clientCertificate?.source {
+        case .pem(let chain, let key)?:
+            try credentials.setKeyPair(certificatePEM: chain, privateKeyPEM: key)
+        case .files(let chain, let key)?:
+            try credentials.setKeyPair(certificateFile: chain, privateKeyFile: key)
+        case nil:
+            break
+        }
+        self.configuration = configuration
+        self.credentials = credentials
+        self.trustAnchorCount = anchors
+        // Appending keeps the distribution's crypto policy (ciphers, groups,
+        // signature algorithms) and only takes the old versions away.
+        self.priority = try GnuTLSPriority(configuration.minimumVersion.priorityAppendix, appendingToDefault: true)
+    }
+
+    /// GnuTLS sends at most this many ALPN names, each shorter than 32 bytes.
+    static let maxApplicationProtocols = 8
+    static let maxApplicationProtocolBytes = 31
+
+    private static func validate(_ configuration: GnuTLSConfiguration) throws(GnuTLSError) {
+        guard configuration.minimumVersion >= .tls12, configuration.minimumVersion <= .tls13 else {
+            throw GnuTLSError(
+                .invalidConfiguration,
+                detail: "the minimum version must be TLS 1.2 or TLS 1.3, not \(configuration.minimumVersion)")
+        }
+        if configuration.certificateVerification == .pinnedOnly && configuration.publicKeyPins.isEmpty {
+            throw GnuTLSError(.invalidConfiguration, detail: "pinned-only verification needs at least one pin")
+        }
+        guard configuration.applicationProtocols.count <= maxApplicationProtocols else {
+            throw GnuTLSError(.invalidConfiguration, detail: "at most \(maxApplicationProtocols) ALPN names")
+        }
+        for name in configuration.applicationProtocols
+        where name.utf8.isEmpty || name.utf8.count > maxApplicationProtocolBytes {
+            throw GnuTLSError(.invalidConfiguration, detail: "ALPN names have 1 to \(maxApplicationProtocolBytes) bytes")
+        }
+        guard configuration.shutdownTimeout >= .zero else {
+            throw GnuTLSError(.invalidConfiguration, detail: "the shutdown timeout must not be negative")
+        }
+    }
+}

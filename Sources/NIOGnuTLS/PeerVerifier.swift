@@ -1,0 +1,151 @@
+internal import CGnuTLS
+#if canImport(Glibc)
+internal import Glibc
+#elseif canImport(Musl)
+internal import Musl
+#endif
+
+/// How one client session judges the server's certificate, and what it
+/// found.
+///
+/// Without pins it hands GnuTLS the identity to check through
+/// `gnutls_session_set_verify_cert2`: the DNS name and the TLS-server key
+/// purpose (without the purpose GnuTLS does not check the leaf's extended
+/// key usage). GnuTLS then verifies inside the handshake and keeps the
+/// status for `gnutls_session_get_verify_cert_status`.
+///
+/// With pins it must install its own verify function instead, because a
+/// GnuTLS session has a single verify-callback slot and
+/// `set_verify_cert2` occupies it. That function makes the same
+/// `gnutls_certificate_verify_peers` call with the same typed data (unless
+/// verification is pins-only), records the status itself, and then checks
+/// the leaf's SPKI hash, all before the handshake goes on.
+///
+/// GnuTLS keeps pointers to the typed data for the session's lifetime, so
+/// this object owns C copies of the strings and frees them in `deinit`,
+/// which the session guarantees runs after `gnutls_deinit`.
+final class PeerVerifier {
+    /// Whether the chain, the name and the purpose are checked.
+    let checksChain: Bool
+    /// SHA-256 hashes of acceptable public keys; empty means no pinning.
+    let pins: [[UInt8]]
+
+    private let hostname: UnsafeMutablePointer<CChar>
+    private let purpose: UnsafeMutablePointer<CChar>
+    private let typedData: UnsafeMutablePointer<gnutls_typed_vdata_st>
+    private static let typedDataCount: UInt32 = 2
+
+    /// The status our own verify function found, when it ran.
+    private(set) var recordedStatus: UInt32?
+    /// Whether our verify function refused the leaf's key.
+    private(set) var pinMismatched = false
+
+    init?(verificationName: String, checksChain: Bool, pins: [[UInt8]]) {
+        guard let hostname = strdup(verificationName) else { return nil }
+        guard let purpose = strdup(GNUTLS_KP_TLS_WWW_SERVER) else {
+            free(hostname)
+            return nil
+        }
+        self.hostname = hostname
+        self.purpose = purpose
+        self.checksChain = checksChain
+        self.pins = pins
+        typedData = .allocate(capacity: Int(Self.typedDataCount))
+        typedData[0] = gnutls_typed_vdata_st(
+            type: GNUTLS_DT_DNS_HOSTNAME, data: UnsafeMutableRawPointer(hostname).assumingMemoryBound(to: UInt8.self),
+            size: UInt32(strlen(hostname)))
+        typedData[1] = gnutls_typed_vdata_st(
+            type: GNUTLS_DT_KEY_PURPOSE_OID, data: UnsafeMutableRawPointer(purpose).assumingMemoryBound(to: UInt8.self),
+            size: UInt32(strlen(purpose)))
+    }
+
+    deinit {
+        typedData.deallocate()
+        free(hostname)
+        free(purpose)
+    }
+
+    /// Installs verification on `session`; returns the retained pointer the
+    /// session now holds to `self`, if it holds one (released by the session
+    /// after `gnutls_deinit`).
+    func install(on session: gnutls_session_t) -> Unmanaged<PeerVerifier>? {
+        if pins.isEmpty {
+            gnutls_session_set_verify_cert2(session, typedData, Self.typedDataCount, 0)
+            return nil
+        }
+        let retained = Unmanaged.passRetained(self)
+        gnutls_session_set_ptr(session, retained.toOpaque())
+        gnutls_session_set_verify_function(session) { session in
+            guard let session, let pointer = gnutls_session_get_ptr(session) else { return GNUTLS_E_CERTIFICATE_ERROR }
+            return Unmanaged<PeerVerifier>.fromOpaque(pointer).takeUnretainedValue().verify(session)
+        }
+        return retained
+    }
+
+    /// Our verify function: the chain first (when asked), then the pins.
+    private func verify(_ session: gnutls_session_t) -> Int32 {
+        if checksChain {
+            var status: UInt32 = 0
+            let rc = gnutls_certificate_verify_peers(session, typedData, Self.typedDataCount, &status)
+            guard rc == GNUTLS_E_SUCCESS else { return GNUTLS_E_CERTIFICATE_ERROR }
+            recordedStatus = status
+            if status != 0 { return GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR }
+        }
+        guard let key = Self.leafPublicKeySHA256(session), pins.contains(key) else {
+            pinMismatched = true
+            return GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR
+        }
+        return 0
+    }
+
+    /// The verification status to classify after a failed handshake.
+    func status(of session: gnutls_session_t) -> UInt32 {
+        recordedStatus ?? gnutls_session_get_verify_cert_status(session)
+    }
+
+    /// SHA-256 over the DER SubjectPublicKeyInfo of the peer's leaf.
+    static func leafPublicKeySHA256(_ session: gnutls_session_t) -> [UInt8]? {
+        guard let leaf = PeerCertificate(session: session) else { return nil }
+        return leaf.publicKeySHA256()
+    }
+}
+
+/// The peer's leaf certificate, parsed; freed when this goes away.
+final class PeerCertificate {
+    let raw: gnutls_x509_crt_t
+
+    init?(session: gnutls_session_t) {
+        var count: UInt32 = 0
+        guard let chain = gnutls_certificate_get_peers(session, &count), count > 0 else { return nil }
+        var certificate: gnutls_x509_crt_t?
+        guard gnutls_x509_crt_init(&certificate) == GNUTLS_E_SUCCESS, let certificate else { return nil }
+        guard gnutls_x509_crt_import(certificate, chain, GNUTLS_X509_FMT_DER) == GNUTLS_E_SUCCESS else {
+            gnutls_x509_crt_deinit(certificate)
+            return nil
+        }
+        raw = certificate
+    }
+
+    deinit {
+        gnutls_x509_crt_deinit(raw)
+    }
+
+    /// Whether the certificate names itself as its issuer.
+    var isSelfIssued: Bool { gnutls_x509_crt_check_issuer(raw, raw) != 0 }
+
+    /// SHA-256 over the DER SubjectPublicKeyInfo: the value HPKP pins.
+    func publicKeySHA256() -> [UInt8]? {
+        var key: gnutls_pubkey_t?
+        guard gnutls_pubkey_init(&key) == GNUTLS_E_SUCCESS, let key else { return nil }
+        defer { gnutls_pubkey_deinit(key) }
+        guard gnutls_pubkey_import_x509(key, raw, 0) == GNUTLS_E_SUCCESS else { return nil }
+        var der = gnutls_datum_t()
+        guard gnutls_pubkey_export2(key, GNUTLS_X509_FMT_DER, &der) == GNUTLS_E_SUCCESS else { return nil }
+        defer { GnuTLSMemory.free(der.data) }
+        var digest = [UInt8](repeating: 0, count: 32)
+        let rc = digest.withUnsafeMutableBytes { output in
+            gnutls_hash_fast(GNUTLS_DIG_SHA256, der.data, Int(der.size), output.baseAddress)
+        }
+        return rc == GNUTLS_E_SUCCESS ? digest : nil
+    }
+}
