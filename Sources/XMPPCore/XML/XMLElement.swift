@@ -13,14 +13,21 @@ public enum XMLNode: Hashable, Sendable {
 /// Prefixes are not kept (see ``XMLQualifiedName``). Comments, processing
 /// instructions and DTDs are forbidden on XMPP streams, so there are no nodes
 /// for them.
+///
+/// An element is one reference wide. Elements the reader produces point into
+/// the one storage block of their stanza (see ``XMLAttributes`` and
+/// ``XMLChildren``): copying one, or walking its children, allocates
+/// nothing. The first change to a parsed element copies just that element's
+/// level into storage of its own (copy-on-write, like any Swift collection).
 public struct XMLElement: Hashable, Sendable {
-    /// The element's qualified name.
-    public var name: XMLQualifiedName
-    /// The attributes in document order. Namespace declarations are not
-    /// attributes: the reader resolves them and the writer creates them.
-    public var attributes: [XMLAttribute]
-    /// Child elements and text, in document order.
-    public var children: [XMLNode]
+    private enum Storage: Sendable {
+        case parsed(XMLTree, node: Int32)
+        case built(XMLElementBox)
+        /// Held only for the instant a mutation checks uniqueness.
+        case moving
+    }
+
+    private var storage: Storage
 
     /// Creates an element.
     /// - Parameters:
@@ -28,9 +35,21 @@ public struct XMLElement: Hashable, Sendable {
     ///   - attributes: Attributes in document order.
     ///   - children: Content in document order.
     public init(name: XMLQualifiedName, attributes: [XMLAttribute] = [], children: [XMLNode] = []) {
-        self.name = name
-        self.attributes = attributes
-        self.children = children
+        storage = .built(XMLElementBox(name: name, attributes: XMLAttributes(attributes), children: XMLChildren(children)))
+    }
+
+    /// Creates an element from collections (for example another element's).
+    /// - Parameters:
+    ///   - name: The qualified name.
+    ///   - attributes: Attributes in document order.
+    ///   - children: Content in document order.
+    public init(name: XMLQualifiedName, attributes: XMLAttributes, children: XMLChildren) {
+        storage = .built(XMLElementBox(name: name, attributes: attributes, children: children))
+    }
+
+    /// A parsed element: node `node` of `tree`.
+    init(tree: XMLTree, node: Int32) {
+        storage = .parsed(tree, node: node)
     }
 
     /// Creates an element from a local name and namespace.
@@ -45,14 +64,109 @@ public struct XMLElement: Hashable, Sendable {
         attributes: KeyValuePairs<String, String> = [:],
         children: [XMLNode] = []
     ) {
-        self.name = XMLQualifiedName(localName, namespace: namespace)
-        self.attributes = attributes.map { XMLAttribute($0.key, value: $0.value) }
-        self.children = children
+        self.init(
+            name: XMLQualifiedName(localName, namespace: namespace),
+            attributes: attributes.map { XMLAttribute($0.key, value: $0.value) },
+            children: children
+        )
     }
 
     /// Creates an element whose only content is text (`<body>hi</body>`).
     public init(_ localName: String, namespace: String, text: String) {
         self.init(name: XMLQualifiedName(localName, namespace: namespace), children: text.isEmpty ? [] : [.text(text)])
+    }
+
+    /// The element's qualified name.
+    public var name: XMLQualifiedName {
+        get {
+            switch storage {
+            case .parsed(let tree, let node): tree.name(of: node)
+            case .built(let box): box.name
+            case .moving: XMLQualifiedName("")
+            }
+        }
+        set { uniqueBox().name = newValue }
+    }
+
+    /// The attributes in document order. Namespace declarations are not
+    /// attributes: the reader resolves them and the writer creates them.
+    public var attributes: XMLAttributes {
+        get {
+            switch storage {
+            case .parsed(let tree, let node): tree.attributes(of: node)
+            case .built(let box): box.attributes
+            case .moving: XMLAttributes()
+            }
+        }
+        _modify {
+            let box = uniqueBox()
+            yield &box.attributes
+        }
+    }
+
+    /// Child elements and text, in document order.
+    public var children: XMLChildren {
+        get {
+            switch storage {
+            case .parsed(let tree, let node): tree.children(of: node)
+            case .built(let box): box.children
+            case .moving: XMLChildren()
+            }
+        }
+        _modify {
+            let box = uniqueBox()
+            yield &box.children
+        }
+    }
+
+    /// The box to mutate: a parsed element's level copied out, or the
+    /// existing box if no other element shares it.
+    private mutating func uniqueBox() -> XMLElementBox {
+        switch storage {
+        case .parsed(let tree, let node):
+            let box = XMLElementBox(name: tree.name(of: node), attributes: tree.attributes(of: node), children: tree.children(of: node))
+            storage = .built(box)
+            return box
+        case .built(var box):
+            storage = .moving
+            if !isKnownUniquelyReferenced(&box) {
+                box = XMLElementBox(name: box.name, attributes: box.attributes, children: box.children)
+            }
+            storage = .built(box)
+            return box
+        case .moving:
+            let box = XMLElementBox(name: XMLQualifiedName(""), attributes: XMLAttributes(), children: XMLChildren())
+            storage = .built(box)
+            return box
+        }
+    }
+
+    /// Elements are equal when their names, attributes (in order) and
+    /// content are equal, however they were made.
+    public static func == (lhs: XMLElement, rhs: XMLElement) -> Bool {
+        lhs.name == rhs.name && lhs.attributes == rhs.attributes && lhs.children == rhs.children
+    }
+
+    /// Hashes the name, attributes and content.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        hasher.combine(attributes)
+        hasher.combine(children)
+    }
+}
+
+/// The storage of an element built or changed in code. Mutated only while
+/// uniquely referenced (``XMLElement`` checks before every change), which is
+/// what makes sharing it between tasks safe.
+final class XMLElementBox: @unchecked Sendable {
+    var name: XMLQualifiedName
+    var attributes: XMLAttributes
+    var children: XMLChildren
+
+    init(name: XMLQualifiedName, attributes: XMLAttributes, children: XMLChildren) {
+        self.name = name
+        self.attributes = attributes
+        self.children = children
     }
 }
 
@@ -70,12 +184,7 @@ extension XMLElement {
 
     /// The value of the attribute with this qualified name.
     public subscript(attribute name: XMLQualifiedName) -> String? {
-        get {
-            for attribute in attributes where attribute.name == name {
-                return attribute.value
-            }
-            return nil
-        }
+        get { attributes.value(of: name) }
         set {
             if let index = attributes.firstIndex(where: { $0.name == name }) {
                 if let newValue {

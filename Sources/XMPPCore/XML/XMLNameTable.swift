@@ -4,81 +4,114 @@ import Glibc
 import Darwin
 #endif
 
-/// Turns Expat's expanded names (`namespace<0x1F>local`) into
-/// ``XMLQualifiedName``s, handing back the same value for bytes seen before.
+/// Finds the ``XMLNameStore`` index for Expat's expanded names
+/// (`namespace<0x1F>local`), adding names it has not seen.
 ///
 /// An XMPP stream repeats a few dozen names millions of times; splitting and
-/// decoding (and often allocating) two `String`s for each would be the
-/// largest avoidable cost of building elements. The table is keyed on the
-/// whole expanded name, so one lookup yields both parts. It is bounded: once
-/// three quarters full it stops remembering, so a peer that sends endless
-/// distinct names cannot grow it.
+/// decoding two `String`s for each would be the largest avoidable cost of
+/// building elements. The lookup is keyed on the whole expanded name, so one
+/// probe yields the name. Bounded: the table remembers at most three quarters
+/// of its slots, and the store it indexes is replaced (``rotateIfNeeded()``)
+/// between stanzas once half full, so a peer that sends endless distinct
+/// names cannot grow either.
 struct XMLNameTable {
     /// Power of two.
-    private static let slotCount = 1024
+    private static let slotCount = 512
     /// Longer names are rare and not worth remembering.
-    private static let maxInternedBytes = 128
+    private static let maxRememberedBytes = 128
 
-    // Parallel arrays rather than an array of entries, so a probe reads
-    // plain integers and copies no strings.
-    private var hashes = [UInt64](repeating: 0, count: XMLNameTable.slotCount)
-    private var offsets = [Int](repeating: 0, count: XMLNameTable.slotCount)
-    private var lengths = [Int](repeating: 0, count: XMLNameTable.slotCount)
-    private var names = [XMLQualifiedName](repeating: XMLQualifiedName(""), count: XMLNameTable.slotCount)
-    /// The bytes of every remembered name, back to back.
-    private var arena: [UInt8] = []
+    /// One remembered name. `head` and `tail` are the words the hash is
+    /// made of; for names of at most 16 bytes they cover every byte, so
+    /// comparing them is comparing the names.
+    private struct Entry {
+        var hash: UInt64 = 0
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        var offset: Int32 = 0
+        var length: Int32 = 0
+        var index: Int32 = 0
+    }
+
+    /// The store the indices refer to; trees built now keep it alive.
+    private(set) var store = XMLNameStore()
+    /// `slotCount` entries, owned by the table (see ``deallocate()``).
+    private let entries: UnsafeMutablePointer<Entry>
+    /// The bytes of every remembered name longer than 16 bytes, back to back.
+    private var arena = ScratchBuffer<UInt8>(capacity: 2048)
     private var filled = 0
 
-    /// The qualified name for Expat's `count` bytes at `start`.
-    mutating func qualifiedName(_ start: UnsafePointer<UInt8>, count: Int) -> XMLQualifiedName {
-        guard count <= Self.maxInternedBytes else { return Self.split(start, count: count) }
-        let hash = Self.hash(start, count: count)
+    init() {
+        entries = .allocate(capacity: Self.slotCount)
+        entries.initialize(repeating: Entry(), count: Self.slotCount)
+    }
+
+    /// Frees the table's memory; it must not be used afterwards.
+    mutating func deallocate() {
+        entries.deallocate()
+        arena.deallocate()
+    }
+
+    /// Starts a new store when the current one is half full. Called only
+    /// between stanzas, so one tree never mixes two stores; the other half
+    /// guarantees room for the names of the next stanza (see ``index(_:count:)``).
+    mutating func rotateIfNeeded() {
+        guard store.count > XMLNameStore.capacity / 2 else { return }
+        store = XMLNameStore()
+        entries.update(repeating: Entry(), count: Self.slotCount)
+        arena.removeAll()
+        filled = 0
+    }
+
+    /// The store index of Expat's `count` bytes at `start`, or `nil` when the
+    /// store is full (more distinct names in one stanza than it has room for).
+    mutating func index(_ start: UnsafePointer<UInt8>, count: Int) -> Int32? {
+        guard count <= Self.maxRememberedBytes else { return add(start, count: count) }
+        let (head, tail) = Self.words(start, count: count)
+        let hash = Self.mix(head: head, tail: tail, count: count)
         let mask = Self.slotCount - 1
         var slot = Int(truncatingIfNeeded: hash) & mask
-        while hashes[slot] != 0 {
-            if hashes[slot] == hash, lengths[slot] == count {
-                let offset = offsets[slot]
-                let equal = arena.withUnsafeBytes { stored in
-                    guard let base = stored.baseAddress else { return false }
-                    return memcmp(base + offset, start, count) == 0
-                }
-                if equal { return names[slot] }
+        while entries[slot].hash != 0 {
+            let entry = entries[slot]
+            if entry.hash == hash, Int(entry.length) == count, entry.head == head, entry.tail == tail,
+               count <= 16 || memcmp(arena.baseAddress + Int(entry.offset), start, count) == 0 {
+                return entry.index
             }
             slot = (slot + 1) & mask
         }
-        let name = Self.split(start, count: count)
+        guard let index = add(start, count: count) else { return nil }
         if filled < Self.slotCount * 3 / 4 {
-            hashes[slot] = hash
-            offsets[slot] = arena.count
-            lengths[slot] = count
-            names[slot] = name
-            arena.append(contentsOf: UnsafeBufferPointer(start: start, count: count))
+            let offset = arena.count
+            if count > 16 { arena.append(copying: start, count: count) }
+            entries[slot] = Entry(hash: hash, head: head, tail: tail, offset: Int32(offset), length: Int32(count), index: index)
             filled += 1
         }
-        return name
+        return index
     }
 
-    /// A constant-time hash of the length and the first and last eight
-    /// bytes: XMPP names differ mostly at their ends, and `memcmp` settles
-    /// the rare collision. Never zero, which marks an empty slot.
+    private func add(_ start: UnsafePointer<UInt8>, count: Int) -> Int32? {
+        guard !store.isFull else { return nil }
+        return store.append(Self.split(start, count: count))
+    }
+
+    /// The first and last eight bytes (or fewer, for short names): what the
+    /// hash is made of, and for names of at most 16 bytes the whole name.
     @inline(__always)
-    private static func hash(_ start: UnsafePointer<UInt8>, count: Int) -> UInt64 {
+    private static func words(_ start: UnsafePointer<UInt8>, count: Int) -> (UInt64, UInt64) {
         let raw = UnsafeRawPointer(start)
-        let head: UInt64
-        let tail: UInt64
         if count >= 8 {
-            head = raw.loadUnaligned(as: UInt64.self)
-            tail = raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self)
+            return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
         } else if count >= 4 {
-            head = UInt64(raw.loadUnaligned(as: UInt32.self))
-            tail = UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self))
+            return (UInt64(raw.loadUnaligned(as: UInt32.self)), UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
         } else if count > 0 {
-            head = UInt64(start[0]) | UInt64(start[count >> 1]) << 8 | UInt64(start[count - 1]) << 16
-            tail = 0
-        } else {
-            head = 0
-            tail = 0
+            return (UInt64(start[0]) | UInt64(start[count >> 1]) << 8 | UInt64(start[count - 1]) << 16, 0)
         }
+        return (0, 0)
+    }
+
+    /// A constant-time hash of the length and the head and tail words: XMPP
+    /// names differ mostly at their ends. Never zero, which marks an empty slot.
+    @inline(__always)
+    private static func mix(head: UInt64, tail: UInt64, count: Int) -> UInt64 {
         var mixed = (head ^ 0x9E37_79B9_7F4A_7C15) &* 0xFF51_AFD7_ED55_8CCD
         mixed = (mixed ^ tail ^ UInt64(count)) &* 0xC4CE_B9FE_1A85_EC53
         mixed ^= mixed >> 29

@@ -33,6 +33,7 @@ extension XMLStreamError {
             case notWellFormed, badNamespacePrefix, unsupportedEncoding, unsupportedVersion
             case textAtStreamLevel
             case elementTooLarge, tooDeep, tooManyAttributes, nameTooLong, attributeValueTooLong, textTooLong
+            case tooManyNames
             case outOfMemory
         }
 
@@ -72,6 +73,10 @@ extension XMLStreamError {
         public static let attributeValueTooLong = Kind(.attributeValueTooLong)
         /// A text run longer than ``XMLStreamReader/Limits/maxTextBytes``.
         public static let textTooLong = Kind(.textTooLong)
+        /// More distinct element and attribute names in one top-level
+        /// element than the reader has room for (at least 2,048, at most
+        /// 4,096, depending on what earlier stanzas used).
+        public static let tooManyNames = Kind(.tooManyNames)
         /// Expat could not allocate memory.
         public static let outOfMemory = Kind(.outOfMemory)
 
@@ -86,7 +91,8 @@ extension XMLStreamError {
         /// Whether a configured limit was exceeded.
         public var isLimit: Bool {
             switch base {
-            case .elementTooLarge, .tooDeep, .tooManyAttributes, .nameTooLong, .attributeValueTooLong, .textTooLong: true
+            case .elementTooLarge, .tooDeep, .tooManyAttributes, .nameTooLong, .attributeValueTooLong, .textTooLong,
+                 .tooManyNames: true
             default: false
             }
         }
@@ -99,7 +105,8 @@ extension XMLStreamError {
             case .badNamespacePrefix: .badNamespacePrefix
             case .unsupportedEncoding: .unsupportedEncoding
             case .unsupportedVersion: .unsupportedVersion
-            case .elementTooLarge, .tooDeep, .tooManyAttributes, .nameTooLong, .attributeValueTooLong, .textTooLong:
+            case .elementTooLarge, .tooDeep, .tooManyAttributes, .nameTooLong, .attributeValueTooLong, .textTooLong,
+                 .tooManyNames:
                 .policyViolation
             case .outOfMemory: .resourceConstraint
             }
@@ -124,6 +131,7 @@ extension XMLStreamError {
             case .nameTooLong: "name too long"
             case .attributeValueTooLong: "attribute value too long"
             case .textTooLong: "text too long"
+            case .tooManyNames: "too many distinct names"
             case .outOfMemory: "out of memory"
             }
         }

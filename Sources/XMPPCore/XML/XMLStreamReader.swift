@@ -68,6 +68,7 @@ public final class XMLStreamReader {
     deinit {
         if let parser { XML_ParserFree(parser) }
         if let builderStorage {
+            builderStorage.pointee.deallocate()
             builderStorage.deinitialize(count: 1)
             builderStorage.deallocate()
         }
@@ -162,9 +163,11 @@ public final class XMLStreamReader {
     /// The byte-size limit, checked after every slice so an element that
     /// never ends is cut off once it crosses the bound, not when it completes.
     private func checkElementSize() {
-        guard let builder = builderStorage?.pointee else { return }
+        guard let builder = builderStorage else { return }
         let limit = limits.maxElementBytes
-        let open = builder.isInsideElement ? bytesRead - builder.elementStart : (builder.hasStreamStarted ? 0 : bytesRead)
+        let open = builder.pointee.isInsideElement
+            ? bytesRead - builder.pointee.elementStart
+            : (builder.pointee.hasStreamStarted ? 0 : bytesRead)
         if open > limit {
             builderStorage?.pointee.fail(.elementTooLarge, detail: "limit \(limit)", at: bytesRead)
         }

@@ -5,12 +5,15 @@ import Glibc
 import Darwin
 #endif
 
-/// The reader's state between Expat callbacks: builds one ``XMLElement`` per
-/// top-level child of the stream and checks the limits as it goes.
+/// The reader's state between Expat callbacks: collects one top-level child
+/// of the stream at a time and turns it into a single ``XMLTree``, checking
+/// the limits as it goes.
 ///
-/// Kept as a struct inside the reader so that each callback touches the
-/// reader's storage once and everything else is plain, statically checked
-/// struct mutation.
+/// Everything a stanza holds is gathered in scratch buffers that live as
+/// long as the reader, then moved into one allocation when the stanza ends;
+/// so building a stanza allocates its tree and its strings, nothing else.
+/// The builder lives in memory the reader allocates once, so each Expat
+/// callback reaches it through a plain pointer.
 struct XMLTreeBuilder {
     let parser: XML_Parser
     let limits: XMLStreamReader.Limits
@@ -21,10 +24,25 @@ struct XMLTreeBuilder {
     /// The first failure; once set, callbacks do nothing more.
     var failure: XMLStreamError?
 
-    /// Elements open inside the current top-level element, outermost first.
-    private var stack: [XMLElement] = []
-    /// Character data of the innermost open element not yet turned into a node.
-    private var text: [UInt8] = []
+    /// An element whose end tag has not arrived yet.
+    private struct OpenElement {
+        var node: Int32
+        /// Where this element's child references start in `pending`.
+        var pendingStart: Int
+    }
+
+    private var open: [OpenElement] = []
+    private var nodes = ScratchBuffer<XMLTreeStorage.Node>(capacity: 32)
+    private var attributes = ScratchBuffer<XMLTreeStorage.Attribute>(capacity: 64)
+    /// Child references of finished elements, contiguous per element.
+    private var children = ScratchBuffer<Int32>(capacity: 64)
+    /// Child references of open elements, innermost last.
+    private var pending = ScratchBuffer<Int32>(capacity: 64)
+    private var texts = ScratchBuffer<XMLTreeStorage.ByteRange>(capacity: 32)
+    /// The bytes of every attribute value and text run of the current stanza.
+    private var bytes = ScratchBuffer<UInt8>(capacity: 4096)
+    /// Where the innermost open element's pending text run starts in `bytes`.
+    private var textStart = 0
     private var streamStarted = false
     private var namespaceDeclarations: [String: String] = [:]
     /// Byte index where the current top-level element started.
@@ -35,11 +53,10 @@ struct XMLTreeBuilder {
     init(parser: XML_Parser, limits: XMLStreamReader.Limits) {
         self.parser = parser
         self.limits = limits
-        text.reserveCapacity(256)
     }
 
     /// Whether a top-level element is open.
-    var isInsideElement: Bool { !stack.isEmpty }
+    var isInsideElement: Bool { !open.isEmpty }
     /// Whether the stream header has been read.
     var hasStreamStarted: Bool { streamStarted }
 
@@ -48,12 +65,33 @@ struct XMLTreeBuilder {
     mutating func reset() {
         events.removeAll()
         failure = nil
-        stack.removeAll()
-        text.removeAll(keepingCapacity: true)
+        discardPartialElement()
         streamStarted = false
         namespaceDeclarations = [:]
         elementStart = 0
         lastEventEnd = 0
+    }
+
+    /// Frees the scratch memory; the builder must not be used afterwards.
+    mutating func deallocate() {
+        names.deallocate()
+        nodes.deallocate()
+        attributes.deallocate()
+        children.deallocate()
+        pending.deallocate()
+        texts.deallocate()
+        bytes.deallocate()
+    }
+
+    private mutating func discardPartialElement() {
+        open.removeAll()
+        nodes.removeAll()
+        attributes.removeAll()
+        children.removeAll()
+        pending.removeAll()
+        texts.removeAll()
+        bytes.removeAll()
+        textStart = 0
     }
 
     /// Records a failure and stops the parser; the first failure wins.
@@ -79,120 +117,158 @@ struct XMLTreeBuilder {
 
     mutating func startElement(_ rawName: UnsafePointer<CChar>, _ rawAttributes: UnsafeMutablePointer<UnsafePointer<CChar>?>) {
         guard failure == nil else { return }
-        if !streamStarted {
+        guard streamStarted else {
             startStream(rawName, rawAttributes)
             return
         }
-        if stack.isEmpty {
+        if open.isEmpty {
             elementStart = Int(XML_GetCurrentByteIndex(parser))
+            names.rotateIfNeeded()
         } else {
             flushText()
         }
-        guard stack.count < limits.maxDepth else {
+        guard open.count < limits.maxDepth else {
             return fail(.tooDeep, detail: "limit \(limits.maxDepth)")
         }
-        guard let name = qualifiedName(rawName), let attributes = attributes(rawAttributes) else { return }
-        stack.append(XMLElement(name: name, attributes: attributes))
+        guard let name = qualifiedName(rawName) else { return }
+        let attributeStart = attributes.count
+        guard appendAttributes(rawAttributes) else { return }
+        let node = Int32(nodes.count)
+        nodes.append(XMLTreeStorage.Node(
+            name: name,
+            attributeStart: Int32(attributeStart),
+            attributeCount: Int32(attributes.count - attributeStart),
+            childStart: 0,
+            childCount: 0
+        ))
+        if !open.isEmpty {
+            // A child of the innermost open element.
+            pending.append(node)
+        }
+        open.append(OpenElement(node: node, pendingStart: pending.count))
+        textStart = bytes.count
     }
 
     mutating func endElement() {
         guard failure == nil else { return }
-        guard !stack.isEmpty else {
+        guard let element = open.last else {
             events.append(.streamEnd)
             lastEventEnd = currentTokenEnd
             return
         }
         flushText()
-        let element = stack.removeLast()
-        if stack.isEmpty {
-            let end = currentTokenEnd
-            guard end - elementStart <= limits.maxElementBytes else {
-                return fail(.elementTooLarge, detail: "limit \(limits.maxElementBytes)")
-            }
-            events.append(.element(element))
-            lastEventEnd = end
-        } else {
-            if stack[stack.count - 1].children.capacity == 0 {
-                stack[stack.count - 1].children.reserveCapacity(6)
-            }
-            stack[stack.count - 1].children.append(.element(element))
+        open.removeLast()
+        let childStart = children.count
+        children.moveTail(of: &pending, from: element.pendingStart)
+        nodes[Int(element.node)].childStart = Int32(childStart)
+        nodes[Int(element.node)].childCount = Int32(children.count - childStart)
+        guard open.isEmpty else { return }
+        let end = currentTokenEnd
+        guard end - elementStart <= limits.maxElementBytes else {
+            return fail(.elementTooLarge, detail: "limit \(limits.maxElementBytes)")
         }
+        let tree = XMLTree.make(names: names.store, nodes: &nodes, attributes: &attributes, children: &children, texts: &texts, bytes: &bytes)
+        textStart = 0
+        events.append(.element(tree.element(0)))
+        lastEventEnd = end
     }
 
     mutating func characters(_ start: UnsafePointer<CChar>, count: Int) {
         guard failure == nil, count > 0 else { return }
-        start.withMemoryRebound(to: UInt8.self, capacity: count) { bytes in
-            let buffer = UnsafeBufferPointer(start: bytes, count: count)
-            guard !stack.isEmpty else {
+        start.withMemoryRebound(to: UInt8.self, capacity: count) { chunk in
+            guard !open.isEmpty else {
                 // Between top-level elements only whitespace (keepalives) may appear.
+                let buffer = UnsafeBufferPointer(start: chunk, count: count)
                 if buffer.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D }) {
                     fail(.textAtStreamLevel)
                 }
                 return
             }
-            guard text.count + count <= limits.maxTextBytes else {
+            guard bytes.count - textStart + count <= limits.maxTextBytes else {
                 return fail(.textTooLong, detail: "limit \(limits.maxTextBytes)")
             }
-            text.append(contentsOf: buffer)
+            bytes.append(copying: chunk, count: count)
         }
     }
 
     // MARK: Building
 
     private mutating func startStream(_ rawName: UnsafePointer<CChar>, _ rawAttributes: UnsafeMutablePointer<UnsafePointer<CChar>?>) {
-        guard let name = qualifiedName(rawName), let attributes = attributes(rawAttributes) else { return }
+        guard let name = qualifiedName(rawName) else { return }
+        guard appendAttributes(rawAttributes) else { return }
+        var headerAttributes: [XMLAttribute] = []
+        headerAttributes.reserveCapacity(attributes.count)
+        for index in 0..<attributes.count {
+            headerAttributes.append(XMLAttribute(names.store.name(attributes[index].name), value: bytes.string(attributes[index].value)))
+        }
+        attributes.removeAll()
+        bytes.removeAll()
         streamStarted = true
+        // Namespace declarations matter only in the header (stanzas' names
+        // arrive resolved), and an XML declaration is legal only before it:
+        // stop Expat calling back for them on every stanza. `reset()`
+        // installs both again for the next stream.
+        XML_SetStartNamespaceDeclHandler(parser, nil)
+        XML_SetXmlDeclHandler(parser, nil)
         events.append(.streamStart(XMLStreamHeader(
-            name: name,
-            attributes: attributes,
+            name: names.store.name(name),
+            attributes: headerAttributes,
             namespaceDeclarations: namespaceDeclarations
         )))
         lastEventEnd = currentTokenEnd
     }
 
+    /// Ends the innermost element's current text run (at a child's start or
+    /// the element's end), recording it as a child.
     private mutating func flushText() {
-        guard !text.isEmpty else { return }
-        let run = String(decoding: text, as: UTF8.self)
-        text.removeAll(keepingCapacity: true)
-        stack[stack.count - 1].children.append(.text(run))
+        guard bytes.count > textStart else { return }
+        let index = Int32(texts.count)
+        texts.append(XMLTreeStorage.ByteRange(offset: Int32(textStart), count: Int32(bytes.count - textStart)))
+        pending.append(~index)
+        textStart = bytes.count
     }
 
-    /// Splits Expat's `namespace<0x1F>local` form.
-    private mutating func qualifiedName(_ rawName: UnsafePointer<CChar>) -> XMLQualifiedName? {
+    /// Looks Expat's `namespace<0x1F>local` form up in the name table.
+    private mutating func qualifiedName(_ rawName: UnsafePointer<CChar>) -> Int32? {
         let length = strlen(rawName)
         guard length <= limits.maxNameBytes else {
             fail(.nameTooLong, detail: "limit \(limits.maxNameBytes)")
             return nil
         }
-        return rawName.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
-            names.qualifiedName(bytes, count: length)
+        let index = rawName.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+            names.index(bytes, count: length)
         }
+        guard let index else {
+            fail(.tooManyNames, detail: "at least \(XMLNameStore.capacity / 2) distinct names per stanza")
+            return nil
+        }
+        return index
     }
 
-    private mutating func attributes(_ raw: UnsafeMutablePointer<UnsafePointer<CChar>?>) -> [XMLAttribute]? {
-        guard raw[0] != nil else { return [] }
+    /// Appends the element's attributes to `attributes`; false on failure.
+    private mutating func appendAttributes(_ raw: UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Bool {
         var pairs = 0
         while raw[pairs * 2] != nil { pairs += 1 }
         guard pairs <= limits.maxAttributes else {
             fail(.tooManyAttributes, detail: "limit \(limits.maxAttributes)")
-            return nil
+            return false
         }
-        var result: [XMLAttribute] = []
-        result.reserveCapacity(pairs)
         for pair in 0..<pairs {
             guard let rawName = raw[pair * 2], let rawValue = raw[pair * 2 + 1],
                   let name = qualifiedName(rawName)
-            else { return nil }
+            else { return false }
             let length = strlen(rawValue)
             guard length <= limits.maxAttributeValueBytes else {
                 fail(.attributeValueTooLong, detail: "limit \(limits.maxAttributeValueBytes)")
-                return nil
+                return false
             }
-            let value = rawValue.withMemoryRebound(to: UInt8.self, capacity: length) {
-                String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
-            }
-            result.append(XMLAttribute(name, value: value))
+            let offset = bytes.count
+            rawValue.withMemoryRebound(to: UInt8.self, capacity: length) { bytes.append(copying: $0, count: length) }
+            attributes.append(XMLTreeStorage.Attribute(
+                name: name,
+                value: XMLTreeStorage.ByteRange(offset: Int32(offset), count: Int32(length))
+            ))
         }
-        return result
+        return true
     }
 }

@@ -76,7 +76,7 @@ extension XMLWriter {
     }
 
     static func appendAttributes(
-        _ attributes: [XMLAttribute],
+        _ attributes: some Collection<XMLAttribute>,
         of element: XMLQualifiedName,
         scope: inout Scope,
         generatedPrefixes: inout Int,
