@@ -4,88 +4,54 @@
 /// ``XMLAttribute``, so it reads and changes like an array
 /// (`append`, `remove(at:)`, `first(where:)`, subscripts, array literals).
 /// For an element the reader produced, it is a view into the stanza's
-/// shared storage: reading it allocates nothing. The first change copies the
-/// attributes into an array of their own (copy-on-write, like any Swift
-/// collection).
+/// shared storage: reading it allocates nothing, and a value is decoded only
+/// when read. The first change copies the attributes into an array of their
+/// own (copy-on-write, like any Swift collection).
 public struct XMLAttributes: RandomAccessCollection, MutableCollection, RangeReplaceableCollection, Hashable, Sendable,
     ExpressibleByArrayLiteral
 {
-    private enum Storage: Sendable {
-        case tree(XMLTree, start: Int32, count: Int32)
-        case array([XMLAttribute])
-    }
-
-    private var storage: Storage
+    private var list: XMLTreeList<XMLAttribute>
+    private static func read(_ tree: XMLTree, _ index: Int32) -> XMLAttribute { tree.attribute(index) }
 
     init(tree: XMLTree, start: Int32, count: Int32) {
-        storage = count == 0 ? .array([]) : .tree(tree, start: start, count: count)
+        list = XMLTreeList(tree: tree, start: start, count: count)
     }
 
     /// An empty collection.
     public init() {
-        storage = .array([])
+        list = XMLTreeList([])
     }
 
     /// The attributes of an array, in its order.
     public init(_ attributes: [XMLAttribute]) {
-        storage = .array(attributes)
+        list = XMLTreeList(attributes)
     }
 
     /// The attributes of an array literal, in its order.
     public init(arrayLiteral elements: XMLAttribute...) {
-        storage = .array(elements)
+        list = XMLTreeList(elements)
     }
 
     /// The position of the first attribute (always 0).
     public var startIndex: Int { 0 }
 
     /// The position after the last attribute (the count).
-    public var endIndex: Int {
-        switch storage {
-        case .tree(_, _, let count): Int(count)
-        case .array(let array): array.count
-        }
-    }
+    public var endIndex: Int { list.count }
 
     /// The attribute at `position`.
     public subscript(position: Int) -> XMLAttribute {
-        get {
-            switch storage {
-            case .tree(let tree, let start, let count):
-                precondition(position >= 0 && position < Int(count), "XMLAttributes index out of range")
-                return tree.attribute(start + Int32(position))
-            case .array(let array):
-                return array[position]
-            }
-        }
-        set {
-            makeArray()
-            if case .array(var array) = storage {
-                storage = .array([])
-                array[position] = newValue
-                storage = .array(array)
-            }
-        }
+        get { list.element(at: position, read: Self.read) }
+        set { list.withArray(read: Self.read) { $0[position] = newValue } }
     }
 
     /// Replaces the attributes in `subrange` with `newElements`.
     public mutating func replaceSubrange<C: Collection<XMLAttribute>>(_ subrange: Range<Int>, with newElements: C) {
-        makeArray()
-        if case .array(var array) = storage {
-            storage = .array([])
-            array.replaceSubrange(subrange, with: newElements)
-            storage = .array(array)
-        }
+        list.withArray(read: Self.read) { $0.replaceSubrange(subrange, with: newElements) }
     }
 
     /// Reserves room for `minimumCapacity` attributes.
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
-        makeArray()
-        if case .array(var array) = storage {
-            storage = .array([])
-            array.reserveCapacity(minimumCapacity)
-            storage = .array(array)
-        }
+        list.withArray(read: Self.read) { $0.reserveCapacity(minimumCapacity) }
     }
 
     /// The value of the first attribute with this qualified name.
@@ -93,25 +59,16 @@ public struct XMLAttributes: RandomAccessCollection, MutableCollection, RangeRep
     /// On a parsed element this compares names only and decodes just the
     /// value it returns.
     public func value(of name: XMLQualifiedName) -> String? {
-        switch storage {
-        case .tree(let tree, let start, let count):
+        if let (tree, start, count) = list.treeRange {
             for index in start..<(start + count) where tree.attributeName(index) == name {
                 return tree.attributeValue(index)
             }
             return nil
-        case .array(let array):
-            for attribute in array where attribute.name == name {
-                return attribute.value
-            }
-            return nil
         }
-    }
-
-    /// Turns a view into an array of its own before a change.
-    private mutating func makeArray() {
-        if case .tree = storage {
-            storage = .array(Array(self))
+        for attribute in self where attribute.name == name {
+            return attribute.value
         }
+        return nil
     }
 
     /// Attributes are equal when they hold the same attributes in the same order.

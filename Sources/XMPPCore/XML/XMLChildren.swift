@@ -3,95 +3,60 @@
 /// A random-access, mutable, range-replaceable collection of ``XMLNode``,
 /// so it reads and changes like an array. For an element the reader
 /// produced, it is a view into the stanza's shared storage: iterating it
-/// hands out child elements that are views too, and allocates nothing. The
-/// first change copies the nodes into an array of their own.
+/// hands out child elements that are views too, and allocates nothing but
+/// the text it decodes. The first change copies the nodes into an array of
+/// their own.
 public struct XMLChildren: RandomAccessCollection, MutableCollection, RangeReplaceableCollection, Hashable, Sendable,
     ExpressibleByArrayLiteral
 {
-    private enum Storage: Sendable {
-        case tree(XMLTree, start: Int32, count: Int32)
-        case array([XMLNode])
+    private var list: XMLTreeList<XMLNode>
+
+    /// Reads child reference `index`: a node index when non-negative, else
+    /// the complement of a text index.
+    private static func read(_ tree: XMLTree, _ index: Int32) -> XMLNode {
+        let reference = tree.child(index)
+        return reference >= 0 ? .element(tree.element(reference)) : .text(tree.text(~reference))
     }
 
-    private var storage: Storage
-
     init(tree: XMLTree, start: Int32, count: Int32) {
-        storage = count == 0 ? .array([]) : .tree(tree, start: start, count: count)
+        list = XMLTreeList(tree: tree, start: start, count: count)
     }
 
     /// No content.
     public init() {
-        storage = .array([])
+        list = XMLTreeList([])
     }
 
     /// The nodes of an array, in its order.
     public init(_ nodes: [XMLNode]) {
-        storage = .array(nodes)
+        list = XMLTreeList(nodes)
     }
 
     /// The nodes of an array literal, in its order.
     public init(arrayLiteral elements: XMLNode...) {
-        storage = .array(elements)
+        list = XMLTreeList(elements)
     }
 
     /// The position of the first node (always 0).
     public var startIndex: Int { 0 }
 
     /// The position after the last node (the count).
-    public var endIndex: Int {
-        switch storage {
-        case .tree(_, _, let count): Int(count)
-        case .array(let array): array.count
-        }
-    }
+    public var endIndex: Int { list.count }
 
     /// The node at `position`.
     public subscript(position: Int) -> XMLNode {
-        get {
-            switch storage {
-            case .tree(let tree, let start, let count):
-                precondition(position >= 0 && position < Int(count), "XMLChildren index out of range")
-                let reference = tree.child(start + Int32(position))
-                return reference >= 0 ? .element(tree.element(reference)) : .text(tree.text(~reference))
-            case .array(let array):
-                return array[position]
-            }
-        }
-        set {
-            makeArray()
-            if case .array(var array) = storage {
-                storage = .array([])
-                array[position] = newValue
-                storage = .array(array)
-            }
-        }
+        get { list.element(at: position, read: Self.read) }
+        set { list.withArray(read: Self.read) { $0[position] = newValue } }
     }
 
     /// Replaces the nodes in `subrange` with `newElements`.
     public mutating func replaceSubrange<C: Collection<XMLNode>>(_ subrange: Range<Int>, with newElements: C) {
-        makeArray()
-        if case .array(var array) = storage {
-            storage = .array([])
-            array.replaceSubrange(subrange, with: newElements)
-            storage = .array(array)
-        }
+        list.withArray(read: Self.read) { $0.replaceSubrange(subrange, with: newElements) }
     }
 
     /// Reserves room for `minimumCapacity` nodes.
     public mutating func reserveCapacity(_ minimumCapacity: Int) {
-        makeArray()
-        if case .array(var array) = storage {
-            storage = .array([])
-            array.reserveCapacity(minimumCapacity)
-            storage = .array(array)
-        }
-    }
-
-    /// Turns a view into an array of its own before a change.
-    private mutating func makeArray() {
-        if case .tree = storage {
-            storage = .array(Array(self))
-        }
+        list.withArray(read: Self.read) { $0.reserveCapacity(minimumCapacity) }
     }
 
     /// Contents are equal when they hold equal nodes in the same order.
