@@ -228,6 +228,15 @@ package final class GnuTLSHandlerCore {
                     deliver(context: context, &pending)
                 }
             case .wouldBlock:
+                // GnuTLS also answers "again" after consuming a TLS 1.3
+                // post-handshake message (a session ticket, a key update)
+                // while complete records may still be queued behind it. Go on
+                // as long as the call consumed input and input remains; each
+                // such round consumes bytes, so this ends.
+                if progressMark != before, session.transport.inboundByteCount > 0 {
+                    stalls = 0
+                    continue
+                }
                 writeOutbound(context: context, flush: true)
                 deliver(context: context, &pending)
                 return

@@ -122,3 +122,26 @@ extension GnuTLSSession {
         return inet_pton(AF_INET, name, &storage) == 1 || inet_pton(AF_INET6, name, &storage) == 1
     }
 }
+
+extension GnuTLSSession {
+    /// A fresh key for encrypting session tickets (server side).
+    package static func makeSessionTicketKey() throws(GnuTLSError) -> [UInt8] {
+        var key = gnutls_datum_t(data: nil, size: 0)
+        let rc = gnutls_session_ticket_key_generate(&key)
+        guard rc == GNUTLS_E_SUCCESS, let data = key.data else { throw GnuTLSError(gnutls: rc, as: .sessionSetupFailed) }
+        defer { GnuTLSMemory.free(data) }
+        return Array(UnsafeBufferPointer(start: data, count: Int(key.size)))
+    }
+
+    /// Makes a server session issue session tickets (TLS 1.3
+    /// NewSessionTicket messages after the handshake), as deployed servers
+    /// do. GnuTLS copies the key.
+    package func enableSessionTickets(key: [UInt8]) throws(GnuTLSError) {
+        guard let raw else { throw Self.closedError }
+        let rc = key.withUnsafeBufferPointer { bytes -> Int32 in
+            var datum = gnutls_datum_t(data: UnsafeMutablePointer(mutating: bytes.baseAddress), size: UInt32(bytes.count))
+            return gnutls_session_ticket_enable_server(raw, &datum)
+        }
+        guard rc == GNUTLS_E_SUCCESS else { throw GnuTLSError(gnutls: rc, as: .sessionSetupFailed) }
+    }
+}

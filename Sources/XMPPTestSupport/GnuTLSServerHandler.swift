@@ -22,6 +22,8 @@ public final class GnuTLSTestServerContext: Sendable {
     public let clientCertificateRequest: ClientCertificateRequest
     /// How long the server's close waits for its `close_notify` to be written.
     public let shutdownTimeout: TimeAmount
+    /// The key for session tickets, when the server issues them.
+    let sessionTicketKey: [UInt8]?
 
     /// Loads a server identity.
     /// - Parameters:
@@ -34,13 +36,16 @@ public final class GnuTLSTestServerContext: Sendable {
     ///   - applicationProtocols: ALPN names to accept.
     ///   - clientCertificateRequest: Whether to ask for a client certificate.
     ///   - shutdownTimeout: The close deadline.
+    ///   - sendsSessionTickets: Whether to send TLS 1.3 session tickets after
+    ///     the handshake, as Prosody and most deployed servers do.
     public init(
         certificatePEM: String,
         privateKeyPEM: String,
         priority: String = "NORMAL",
         applicationProtocols: [String] = [],
         clientCertificateRequest: ClientCertificateRequest = .none,
-        shutdownTimeout: TimeAmount = .seconds(5)
+        shutdownTimeout: TimeAmount = .seconds(5),
+        sendsSessionTickets: Bool = false
     ) throws(GnuTLSError) {
         let credentials = try GnuTLSCredentials()
         try credentials.setKeyPair(certificatePEM: certificatePEM, privateKeyPEM: privateKeyPEM)
@@ -49,6 +54,7 @@ public final class GnuTLSTestServerContext: Sendable {
         self.applicationProtocols = applicationProtocols
         self.clientCertificateRequest = clientCertificateRequest
         self.shutdownTimeout = shutdownTimeout
+        sessionTicketKey = sendsSessionTickets ? try GnuTLSSession.makeSessionTicketKey() : nil
     }
 
     /// Loads one of the test leaves as the server identity.
@@ -56,11 +62,13 @@ public final class GnuTLSTestServerContext: Sendable {
         identity: TestCertificates.Identity,
         priority: String = "NORMAL",
         applicationProtocols: [String] = [],
-        clientCertificateRequest: ClientCertificateRequest = .none
+        clientCertificateRequest: ClientCertificateRequest = .none,
+        sendsSessionTickets: Bool = false
     ) throws(GnuTLSError) {
         try self.init(
             certificatePEM: identity.certificatePEM, privateKeyPEM: identity.privateKeyPEM, priority: priority,
-            applicationProtocols: applicationProtocols, clientCertificateRequest: clientCertificateRequest)
+            applicationProtocols: applicationProtocols, clientCertificateRequest: clientCertificateRequest,
+            sendsSessionTickets: sendsSessionTickets)
     }
 }
 
@@ -89,6 +97,7 @@ public final class GnuTLSServerHandler: ChannelDuplexHandler {
             role: .server, credentials: context.credentials, priority: context.priority,
             allocator: ByteBufferAllocator())
         try session.setApplicationProtocols(context.applicationProtocols)
+        if let key = context.sessionTicketKey { try session.enableSessionTickets(key: key) }
         switch context.clientCertificateRequest {
         case .none: break
         case .request: session.requestClientCertificate(required: false)

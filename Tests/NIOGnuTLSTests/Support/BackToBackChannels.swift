@@ -155,11 +155,13 @@ enum TestContexts {
         _ name: TestCertificates.Name,
         priority: String = "NORMAL",
         applicationProtocols: [String] = [],
-        clientCertificateRequest: GnuTLSTestServerContext.ClientCertificateRequest = .none
+        clientCertificateRequest: GnuTLSTestServerContext.ClientCertificateRequest = .none,
+        sendsSessionTickets: Bool = false
     ) throws -> GnuTLSTestServerContext {
         try GnuTLSTestServerContext(
             identity: try certificates().identity(name), priority: priority,
-            applicationProtocols: applicationProtocols, clientCertificateRequest: clientCertificateRequest)
+            applicationProtocols: applicationProtocols, clientCertificateRequest: clientCertificateRequest,
+            sendsSessionTickets: sendsSessionTickets)
     }
 }
 
