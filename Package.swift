@@ -104,6 +104,19 @@ let package = Package(
             ],
             swiftSettings: defaultSwiftSettings
         ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "XMPPTransport",
+                "NIOGnuTLS",
+                "XMPPCore",
+                "XMPPTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

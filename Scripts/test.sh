@@ -8,7 +8,21 @@ cd "$(dirname "$0")/.."
 Scripts/install-dependencies.sh
 
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+prosody_up=false
+# On every exit, a failed step under `set -e` included: remove the log and,
+# if the test Prosody may be running, stop it. The exit status is kept, and a
+# Prosody that cannot be stopped fails an otherwise green run.
+cleanup() {
+    local status=$?
+    rm -f "$log"
+    if $prosody_up; then
+        Scripts/prosody.sh down || { [ "$status" -ne 0 ] || status=1; }
+    fi
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT   # so that an interrupted run still stops Prosody
+trap 'exit 143' TERM
 
 echo "== build (library and tests)"
 swift build --build-tests 2>&1 | tee "$log"
@@ -17,8 +31,14 @@ if grep -E "(^|: )warning:" "$log" | grep -v "^warning: 'swift-xmpp'" ; then
     exit 1
 fi
 
-echo "== tests"
+echo "== tests (with a throwaway Prosody on loopback for IntegrationTests)"
+prosody_up=true   # set first: a half-started Prosody is stopped too
+Scripts/prosody.sh up
+eval "$(Scripts/prosody.sh env)"   # XMPP_TEST_HOST and friends enable IntegrationTests
 swift test --skip-build --parallel
+# Stopped as soon as the tests are done, not after the examples and docs.
+Scripts/prosody.sh down
+prosody_up=false
 
 echo "== examples"
 for example in Examples/*/; do
