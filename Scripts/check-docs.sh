@@ -39,15 +39,20 @@ for doc in README.md Docs/*.md; do
     targets+=("$target")
 done
 
+products=""
+for product in XMPPCore NIOGnuTLS XMPPTransport; do
+    products+=".product(name: \"$product\", package: \"swift-xmpp\"), "
+done
+products+=".product(name: \"NIOCore\", package: \"swift-nio\")"
 {
     echo "// swift-tools-version:6.1"
     echo "import PackageDescription"
     echo "let package = Package("
     echo "    name: \"DocsCheck\","
-    echo "    dependencies: [.package(name: \"swift-xmpp\", path: \"$root\")],"
+    echo "    dependencies: [.package(name: \"swift-xmpp\", path: \"$root\"), .package(url: \"https://github.com/apple/swift-nio.git\", from: \"2.101.2\")],"
     echo "    targets: ["
     for target in "${targets[@]}"; do
-        echo "        .executableTarget(name: \"$target\", dependencies: [.product(name: \"XMPPCore\", package: \"swift-xmpp\")], swiftSettings: [.unsafeFlags([\"-suppress-warnings\"])]),"
+        echo "        .executableTarget(name: \"$target\", dependencies: [$products], swiftSettings: [.unsafeFlags([\"-suppress-warnings\"])]),"
     done
     echo "    ],"
     echo "    swiftLanguageModes: [.v6]"
