@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "XMPPCore", targets: ["XMPPCore"]),
         .library(name: "NIOGnuTLS", targets: ["NIOGnuTLS"]),
         .library(name: "XMPPTransport", targets: ["XMPPTransport"]),
+        .library(name: "XMPP", targets: ["XMPP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -64,6 +65,20 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .target(
+            name: "XMPP",
+            dependencies: [
+                "XMPPCore",
+                "XMPPTransport",
+                "NIOGnuTLS",
+                "CGnuTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
             name: "XMPPTestSupport",
             dependencies: [
                 "CGnuTLS",
@@ -92,6 +107,20 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(
+            name: "XMPPTests",
+            dependencies: [
+                "XMPP",
+                "XMPPCore",
+                "XMPPTestSupport",
+                "NIOGnuTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
             name: "XMPPTransportTests",
             dependencies: [
                 "XMPPTransport",
@@ -107,6 +136,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "XMPP",
                 "XMPPTransport",
                 "NIOGnuTLS",
                 "XMPPCore",

@@ -1,0 +1,351 @@
+import Logging
+import NIOCore
+import NIOGnuTLS
+import NIOTLS
+import XMPPCore
+
+/// The one channel handler of an XMPP session: it owns the XML reader, the
+/// writer and the ``SessionStateMachine``, feeds the machine what arrives
+/// and carries out what the machine asks for in one place, `run(_:)`.
+///
+/// It sits at the end of the pipeline; for STARTTLS it puts a
+/// `GnuTLSClientHandler` at the front (SNI and verification name: the JID's
+/// domain) and waits for `TLSUserEvent.handshakeCompleted`. Upward it
+/// completes the negotiation promise (established, redirected or failed) and
+/// yields delivered elements into the inbound stream, which it finishes when
+/// the connection ends (with the error, if it ended with one). Downward it
+/// accepts ``Request``s: `channel.writeAndFlush(Request.send(element))`
+/// sends a top-level element once the session is established, and
+/// `channel.close()` closes the stream cleanly (`</stream:stream>`, then
+/// the connection once the server answers or the close deadline passes).
+///
+/// Everything happens on the channel's event loop; deadlines are scheduled
+/// there too.
+final class XMPPChannelHandler: ChannelDuplexHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = Request
+    typealias OutboundOut = ByteBuffer
+
+    /// What the connection asks of the handler through the pipeline.
+    enum Request: Sendable {
+        /// Send a top-level element (stanza or other) on the established stream.
+        case send(XMLElement)
+    }
+
+    /// How negotiation ended, when it did not fail.
+    enum NegotiationOutcome: Sendable {
+        /// The session is ready.
+        case established(SessionStateMachine.EstablishedSession)
+        /// The server sent `see-other-host`; the connection is closing.
+        case redirect(SeeOtherHostTarget)
+    }
+
+    /// Makes the TLS handler for STARTTLS; called on the event loop.
+    typealias TLSHandlerFactory = () throws -> GnuTLSClientHandler
+
+    private var machine: SessionStateMachine
+    private let transport: SessionStateMachine.Transport
+    private let reader: XMLStreamReader
+    private let writer = XMLWriter()
+    private let makeTLSHandler: TLSHandlerFactory
+    private var tlsHandler: GnuTLSClientHandler?
+    private var context: ChannelHandlerContext?
+    private var deadlines: [SessionStateMachine.DeadlineID: Scheduled<Void>] = [:]
+    private var negotiation: EventLoopPromise<NegotiationOutcome>?
+    private let inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation
+    private let logger: Logger
+    private var started = false
+    private var needsFlush = false
+
+    /// Creates the handler for one connection.
+    /// - Parameters:
+    ///   - machine: A fresh machine for this connection.
+    ///   - transport: Whether TLS is already up (direct TLS).
+    ///   - limits: What the reader accepts.
+    ///   - makeTLSHandler: Makes the STARTTLS handler.
+    ///   - negotiation: Completed once negotiation ends.
+    ///   - inbound: Receives delivered elements; finished when the connection ends.
+    ///   - logger: Receives `debug` and `trace` messages.
+    init(
+        machine: SessionStateMachine,
+        transport: SessionStateMachine.Transport,
+        limits: XMLStreamReader.Limits,
+        makeTLSHandler: @escaping TLSHandlerFactory,
+        negotiation: EventLoopPromise<NegotiationOutcome>,
+        inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation,
+        logger: Logger
+    ) {
+        self.machine = machine
+        self.transport = transport
+        self.reader = XMLStreamReader(limits: limits)
+        self.makeTLSHandler = makeTLSHandler
+        self.negotiation = negotiation
+        self.inbound = inbound
+        self.logger = logger
+    }
+
+    // MARK: Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        if context.channel.isActive { start() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        cancelAllDeadlines()
+        finish(with: .connectionClosed(detail: "the session handler was removed"))
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        start()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        run(machine.channelInactive())
+        cancelAllDeadlines()
+        finish(with: nil)
+        context.fireChannelInactive()
+    }
+
+    private func start() {
+        guard !started else { return }
+        started = true
+        run(machine.start(transport: transport))
+    }
+
+    // MARK: Inbound
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        var events: [XMLStreamEvent] = []
+        var failure: XMLStreamError?
+        buffer.withUnsafeReadableBytes { bytes in
+            do throws(XMLStreamError) {
+                try reader.read(bytes, into: &events)
+            } catch {
+                failure = error
+            }
+        }
+        // Captured before the events run: one of them may reset the reader.
+        let trailing = reader.unconsumedByteCount
+        for (index, event) in events.enumerated() {
+            // Bytes after this event in the same read: the reader's count for
+            // the last event, and at least one more for any earlier event.
+            let bytesFollowing = index == events.index(before: events.endIndex) ? trailing : trailing + 1
+            switch event {
+            case .streamStart(let header):
+                logger.trace("Received XMPP stream header", metadata: [XMPPLoggingKey.element: "\(header.name)"])
+                run(machine.receivedStreamHeader(header))
+            case .element(let element):
+                traceElement("Received XMPP element", element)
+                run(machine.received(element: element, bytesFollowing: bytesFollowing))
+            case .streamEnd:
+                logger.trace("Received XMPP stream end")
+                run(machine.receivedStreamEnd())
+            }
+        }
+        if let failure {
+            logger.debug("XMPP stream from the server is invalid", metadata: [XMPPLoggingKey.error: "\(failure)"])
+            run(machine.readerFailed(failure))
+        }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent {
+            let security = SASLTransportSecurity(connectionInfo: tlsHandler?.connectionInfo)
+            logger.debug("XMPP STARTTLS handshake completed")
+            run(machine.tlsEstablished(channelBindings: security.channelBindings))
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // The last handler: errors end here rather than at the pipeline's tail.
+        logger.debug("XMPP connection error", metadata: [XMPPLoggingKey.error: "\(error)"])
+        if error is GnuTLSError {
+            run(machine.tlsFailed(error))
+        } else {
+            run(machine.connectionFailed(error))
+        }
+    }
+
+    // MARK: Outbound
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        switch unwrapOutboundIn(data) {
+        case .send(let element):
+            let actions: [SessionStateMachine.Action]
+            do throws(XMPPClientError) {
+                actions = try machine.send(stanza: element)
+            } catch {
+                promise?.fail(error)
+                return
+            }
+            for action in actions {
+                if case .writeElement(let element) = action {
+                    write(element, context: context, promise: promise)
+                } else {
+                    run(action, context: context)
+                }
+            }
+        }
+    }
+
+    func flush(context: ChannelHandlerContext) {
+        needsFlush = false
+        context.flush()
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard mode == .all else {
+            context.close(mode: mode, promise: promise)
+            return
+        }
+        promise.map { context.channel.closeFuture.cascade(to: $0) }
+        let actions = machine.closeRequested()
+        if actions.isEmpty, case .closed = machine.state {
+            // Already failed or closed: make sure the channel goes too.
+            context.close(promise: nil)
+        }
+        run(actions)
+    }
+
+    // MARK: Running actions
+
+    /// Carries out actions in order, then flushes what they wrote.
+    private func run(_ actions: [SessionStateMachine.Action]) {
+        guard let context, !actions.isEmpty else { return }
+        for action in actions {
+            run(action, context: context)
+        }
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+    }
+
+    private func run(_ action: SessionStateMachine.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .writeStreamHeader(let header):
+            do throws(XMLWriterError) {
+                let bytes = try XMLWriter.streamOpening(header)
+                logger.trace("Sending XMPP stream header", metadata: [XMPPLoggingKey.xml: "\(String(decoding: bytes, as: UTF8.self))"])
+                write(bytes, context: context, promise: nil)
+            } catch {
+                // Our own header is always serialisable; if not, give up.
+                finish(with: .unserializableElement(error))
+                context.close(promise: nil)
+            }
+        case .writeElement(let element):
+            write(element, context: context, promise: nil)
+        case .writeStreamClose:
+            logger.trace("Sending XMPP stream end")
+            write(XMLWriter.streamClosing, context: context, promise: nil)
+        case .addTLSHandler:
+            addTLSHandler(context: context)
+        case .resetReader:
+            reader.reset()
+        case .scheduleDeadline(let id, let duration):
+            logger.debug("XMPP step started", metadata: [XMPPLoggingKey.step: "\(id.step)"])
+            deadlines[id] = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(duration)) { [self] in
+                deadlines[id] = nil
+                logger.debug("XMPP step deadline passed", metadata: [XMPPLoggingKey.step: "\(id.step)"])
+                run(machine.deadlineFired(id))
+            }
+        case .cancelDeadline(let id):
+            deadlines.removeValue(forKey: id)?.cancel()
+        case .established(let session):
+            logger.debug(
+                "XMPP session established",
+                metadata: [
+                    XMPPLoggingKey.boundJID: "\(session.boundJID)",
+                    XMPPLoggingKey.mechanism: "\(session.authenticationMechanism)",
+                ])
+            negotiation?.succeed(.established(session))
+            negotiation = nil
+        case .deliver(let element):
+            inbound.yield(element)
+        case .followSeeOtherHost(let host, let port):
+            logger.debug("XMPP server redirected the connection", metadata: [XMPPLoggingKey.redirect: "\(host):\(port.map(String.init) ?? "-")"])
+            negotiation?.succeed(.redirect(SeeOtherHostTarget(host: host, port: port)))
+            negotiation = nil
+        case .closeConnection:
+            if needsFlush {
+                needsFlush = false
+                context.flush()
+            }
+            context.close(promise: nil)
+        case .fail(let error):
+            logger.debug("XMPP session failed", metadata: [XMPPLoggingKey.error: "\(error)"])
+            finish(with: error)
+        }
+    }
+
+    private func write(_ element: XMLElement, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        let bytes: [UInt8]
+        do throws(XMLWriterError) {
+            bytes = try writer.bytes(element)
+        } catch {
+            logger.debug("XMPP element cannot be serialised", metadata: [XMPPLoggingKey.element: "\(element.name)"])
+            promise?.fail(XMPPClientError.unserializableElement(error))
+            return
+        }
+        traceElement("Sending XMPP element", element)
+        write(bytes, context: context, promise: promise)
+    }
+
+    private func write(_ bytes: [UInt8], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.write(wrapOutboundOut(buffer), promise: promise)
+        needsFlush = true
+    }
+
+    private func addTLSHandler(context: ChannelHandlerContext) {
+        do {
+            let handler = try makeTLSHandler()
+            tlsHandler = handler
+            // At the front: everything after <proceed/> is TLS.
+            try context.pipeline.syncOperations.addHandler(handler, position: .first)
+        } catch {
+            run(machine.tlsFailed(error))
+        }
+    }
+
+    // MARK: Ending
+
+    /// Completes what waits on this connection: the negotiation (failed) and
+    /// the inbound stream (finished, with `error` if there is one). Later
+    /// calls change nothing.
+    private func finish(with error: XMPPClientError?) {
+        if let negotiation {
+            self.negotiation = nil
+            negotiation.fail(error ?? .connectionClosed(detail: "the connection closed during negotiation"))
+        }
+        if let error {
+            inbound.finish(throwing: error)
+        } else {
+            inbound.finish()
+        }
+    }
+
+    private func cancelAllDeadlines() {
+        for scheduled in deadlines.values { scheduled.cancel() }
+        deadlines.removeAll()
+    }
+
+    private func traceElement(_ message: Logger.Message, _ element: XMLElement) {
+        guard logger.logLevel <= .trace else { return }
+        logger.trace(
+            message,
+            metadata: [
+                XMPPLoggingKey.element: "\(element.name)",
+                XMPPLoggingKey.xml: "\(XMLLogRedaction.xml(element, writer: writer))",
+            ])
+    }
+}
+
+@available(*, unavailable)
+extension XMPPChannelHandler: Sendable {}

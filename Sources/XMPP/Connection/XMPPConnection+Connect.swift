@@ -1,0 +1,176 @@
+public import Logging
+public import NIOCore
+import NIOGnuTLS
+public import NIOPosix
+import XMPPCore
+import XMPPTransport
+
+extension XMPPConnection {
+    /// Connects, negotiates a session and runs `body` with it; closes the
+    /// stream when `body` returns or throws.
+    ///
+    /// Before `body` runs, the connection is secured with TLS (STARTTLS is
+    /// required on plain endpoints; the certificate must be valid for the
+    /// JID's domain), authenticated with SASL (one mechanism, chosen by
+    /// preference; no fallback after a failure) and bound to a resource.
+    /// `see-other-host` redirects during negotiation are followed (up to
+    /// ``Configuration/maximumRedirects``) with the same TLS configuration and
+    /// the same verification name.
+    ///
+    /// Cancelling the task closes the connection: during negotiation the call
+    /// throws `CancellationError`; during `body` the inbound sequence ends and
+    /// the stream is closed cleanly.
+    /// - Parameters:
+    ///   - configuration: The account, the server and the options.
+    ///   - eventLoopGroup: Where the connection's channel lives.
+    ///   - logger: Receives `debug` messages (negotiation steps, failures) and
+    ///     `trace` messages (every element, with SASL payloads redacted);
+    ///     nothing above `debug` in normal operation.
+    ///   - isolation: The caller's isolation, in which `body` runs.
+    ///   - body: Uses the connection; its result is returned.
+    /// - Returns: What `body` returned.
+    /// - Throws: ``XMPPClientError`` when connecting or negotiating failed,
+    ///   `CancellationError` when cancelled before `body` ran, or whatever
+    ///   `body` threw.
+    public static func withConnection<Result>(
+        configuration: Configuration,
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "xmpp", factory: { _ in SwiftLogNoOpLogHandler() }),
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (XMPPConnection) async throws -> Result
+    ) async throws -> Result {
+        let connection = try await connect(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+        return try await run(connection, isolation: isolation, body)
+    }
+
+    /// Runs `body` with `connection`, turning cancellation into a close, and
+    /// closes afterwards whatever happens.
+    private static func run<Result>(
+        _ connection: XMPPConnection,
+        isolation: isolated (any Actor)?,
+        _ body: (XMPPConnection) async throws -> Result
+    ) async throws -> Result {
+        let channel = connection.channel
+        let result: Result
+        do {
+            result = try await withTaskCancellationHandler {
+                try await body(connection)
+            } onCancel: {
+                // A clean close: the server sees </stream:stream>.
+                channel.close(promise: nil)
+            }
+        } catch {
+            await connection.close()
+            throw error
+        }
+        await connection.close()
+        return result
+    }
+
+    /// Connects and negotiates, following redirects.
+    static func connect(
+        configuration: Configuration,
+        eventLoopGroup: any EventLoopGroup,
+        logger baseLogger: Logger
+    ) async throws -> XMPPConnection {
+        let sessionConfiguration = try configuration.sessionConfiguration()
+        let domain = configuration.jid.asciiDomain
+        let tls = try TLSContexts(configuration: configuration.tls, location: configuration.serverLocation, serverName: domain)
+        var logger = baseLogger
+        logger[metadataKey: XMPPLoggingKey.jid] = "\(configuration.jid.bare)"
+        let connector = XMPPConnector(
+            eventLoopGroup: eventLoopGroup,
+            timeouts: .init(connect: configuration.timeouts.connect, tlsHandshake: configuration.timeouts.tlsHandshake),
+            logger: logger
+        ) { endpoint, _ in
+            // The domain, never the endpoint's host (which DNS or a redirect chose).
+            try tls.makeHandler(for: endpoint.security)
+        }
+
+        var location = configuration.serverLocation
+        var redirects = 0
+        while true {
+            let connected: XMPPConnector.ConnectedChannel
+            do {
+                connected = try await connector.connect(to: domain, location: location)
+            } catch let error as XMPPConnectionError {
+                throw XMPPClientError.connectFailed(error)
+            }
+            var attemptLogger = logger
+            attemptLogger[metadataKey: XMPPLoggingKey.endpoint] = "\(connected.endpoint)"
+            if redirects > 0 { attemptLogger[metadataKey: XMPPLoggingKey.redirectCount] = "\(redirects)" }
+
+            let (stream, continuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
+            let machine = SessionStateMachine(configuration: sessionConfiguration, redirectsSoFar: redirects)
+            let outcome = try await negotiate(
+                on: connected, machine: machine, limits: configuration.limits, tls: tls,
+                inbound: continuation, logger: attemptLogger)
+            switch outcome {
+            case .established(let session):
+                return XMPPConnection(
+                    channel: connected.channel, session: session, inbound: XMPPInboundStream(stream),
+                    logger: attemptLogger)
+            case .redirect(let target):
+                try? await connected.channel.closeFuture.get()
+                redirects += 1
+                let endpoint = connected.endpoint
+                // Without a port: 5222 for STARTTLS (RFC 6120 §4.9.3.19);
+                // direct TLS has no default port, so keep the current one.
+                let port = target.port ?? (endpoint.security == .startTLS ? 5222 : endpoint.port)
+                location = .host(target.host, port: port, security: endpoint.security)
+            }
+        }
+    }
+
+    /// Puts the session handler on a connected channel and waits for the
+    /// negotiation to end; a cancelled wait closes the channel.
+    private static func negotiate(
+        on connected: XMPPConnector.ConnectedChannel,
+        machine: SessionStateMachine,
+        limits: XMLStreamReader.Limits,
+        tls: TLSContexts,
+        inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation,
+        logger: Logger
+    ) async throws -> XMPPChannelHandler.NegotiationOutcome {
+        let channel = connected.channel
+        let security = connected.endpoint.security
+        let promise = channel.eventLoop.makePromise(of: XMPPChannelHandler.NegotiationOutcome.self)
+        channel.eventLoop.execute {
+            guard channel.isActive else {
+                promise.fail(XMPPClientError.connectionClosed(detail: "the connection closed before the stream opened"))
+                return
+            }
+            let transport: SessionStateMachine.Transport
+            if security == .directTLS {
+                let info = try? channel.pipeline.syncOperations.gnuTLSConnectionInfo()
+                transport = .tls(SASLTransportSecurity(connectionInfo: info))
+            } else {
+                transport = .plain
+            }
+            let handler = XMPPChannelHandler(
+                machine: machine, transport: transport, limits: limits,
+                makeTLSHandler: { try tls.makeHandler(for: .startTLS) },
+                negotiation: promise, inbound: inbound, logger: logger)
+            do {
+                try channel.pipeline.syncOperations.addHandler(handler)
+            } catch {
+                promise.fail(XMPPClientError.connectionClosed(error, detail: "the session handler could not be added"))
+                channel.close(promise: nil)
+            }
+        }
+        do {
+            return try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch {
+            // Every failure path closes the channel; wait for it (bounded by
+            // the close and TLS shutdown deadlines) so nothing outlives the call.
+            channel.close(promise: nil)
+            try? await channel.closeFuture.get()
+            if Task.isCancelled { throw CancellationError() }
+            throw error
+        }
+    }
+}

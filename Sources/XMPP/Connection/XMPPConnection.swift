@@ -1,0 +1,84 @@
+import Logging
+import NIOCore
+public import XMPPCore
+import XMPPTransport
+
+/// One authenticated, bound XMPP session (RFC 6120) over one connection.
+///
+/// Use it inside ``withConnection(configuration:eventLoopGroup:logger:isolation:_:)``,
+/// which connects, secures the connection with TLS, authenticates, binds a
+/// resource and only then runs your code, and which closes the stream
+/// cleanly when your code returns or throws:
+///
+/// ```swift
+/// let configuration = XMPPConnection.Configuration(jid: try BareJID("alice@example.com"), password: "secret")
+/// try await XMPPConnection.withConnection(configuration: configuration) { connection in
+///     try await connection.send(Message(type: .chat, to: try JID("bob@example.com"), body: "Hi"))
+///     for try await element in connection.inbound {
+///         print(element.name)
+///     }
+/// }
+/// ```
+///
+/// The actor runs on its channel's event loop, so its methods reach the
+/// network without a thread hop. Every failure is an ``XMPPClientError``.
+public final actor XMPPConnection {
+    /// The full JID the server bound for this session; its resource may be
+    /// server-assigned.
+    public nonisolated let boundJID: FullJID
+    /// The SASL mechanism that authenticated the session, for example
+    /// `SCRAM-SHA-1`.
+    public nonisolated let authenticationMechanism: SASLMechanismName
+    /// Every top-level element the server sends, in order; finishes when
+    /// the session ends (see ``XMPPInboundStream``).
+    public nonisolated let inbound: XMPPInboundStream
+
+    nonisolated let channel: any Channel
+    private nonisolated let executor: any SerialExecutor
+    private let logger: Logger
+
+    /// The channel's event loop: the actor's code runs where the channel's does.
+    public nonisolated var unownedExecutor: UnownedSerialExecutor {
+        executor.asUnownedSerialExecutor()
+    }
+
+    init(
+        channel: any Channel,
+        session: SessionStateMachine.EstablishedSession,
+        inbound: XMPPInboundStream,
+        logger: Logger
+    ) {
+        self.channel = channel
+        // Kept, not recomputed: for event loops that are not executors
+        // themselves NIO makes a new executor object each time, and an
+        // unowned reference to a temporary one would dangle.
+        self.executor = channel.eventLoop.executor
+        self.boundJID = session.boundJID
+        self.authenticationMechanism = session.authenticationMechanism
+        self.inbound = inbound
+        self.logger = logger
+    }
+
+    /// Sends a top-level element (a stanza, or another element such as
+    /// Stream Management's) and returns once it was handed to the network.
+    /// - Throws: ``XMPPClientError``: ``XMPPClientError/Code/connectionClosed``
+    ///   after the session ended, ``XMPPClientError/Code/unserializableElement``
+    ///   when the element cannot be written as XML 1.0 (nothing is sent).
+    public func send(_ element: XMLElement) async throws(XMPPClientError) {
+        do {
+            try await channel.writeAndFlush(XMPPChannelHandler.Request.send(element)).get()
+        } catch let error as XMPPClientError {
+            throw error
+        } catch {
+            throw .connectionClosed(error, detail: "the element could not be written")
+        }
+    }
+
+    /// Closes the stream cleanly: `</stream:stream>`, then the connection once
+    /// the server answers or the close deadline passes.
+    nonisolated func close() async {
+        logger.debug("Closing XMPP session")
+        channel.close(promise: nil)
+        try? await channel.closeFuture.get()
+    }
+}

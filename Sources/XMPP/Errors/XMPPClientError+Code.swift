@@ -1,0 +1,133 @@
+extension XMPPClientError {
+    /// The kinds of failure. A struct rather than an enum so kinds can be
+    /// added without breaking code that switches over them.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: Hashable, Sendable {
+            case tlsRequired, tlsFailed, authenticationFailed, bindFailed, sessionFailed
+            case streamError, xmlError, timeout, connectionClosed, streamClosedByPeer
+            case seeOtherHostLimit, proceedInjection, dataBeforeStreamRestart, invalidStreamHeader
+            case unexpectedElement, connectFailed, invalidConfiguration, unserializableElement
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The connection is not encrypted and the server did not offer
+        /// STARTTLS; nothing was sent in the clear but the stream header
+        /// (RFC 6120 §5.3.1; the connection never continues without TLS).
+        public static let tlsRequired = Code(.tlsRequired)
+        /// The server refused STARTTLS, or the TLS handshake or a TLS record
+        /// failed (see ``XMPPClientError/tlsError``).
+        public static let tlsFailed = Code(.tlsFailed)
+        /// SASL failed (see ``XMPPClientError/saslError``); no other
+        /// mechanism was tried.
+        public static let authenticationFailed = Code(.authenticationFailed)
+        /// Resource binding failed (see ``XMPPClientError/stanzaError``).
+        public static let bindFailed = Code(.bindFailed)
+        /// The RFC 3921 session the server required could not be established.
+        public static let sessionFailed = Code(.sessionFailed)
+        /// The server sent a stream error (see ``XMPPClientError/streamError``).
+        public static let streamError = Code(.streamError)
+        /// The server's XML broke RFC 6120 §11 or a reader limit (see
+        /// ``XMPPClientError/xmlError``); the matching stream error was sent.
+        public static let xmlError = Code(.xmlError)
+        /// A step did not finish in time (see ``XMPPClientError/step``).
+        public static let timeout = Code(.timeout)
+        /// The connection closed (or failed) without a stream error: the
+        /// server dropped it, the network failed, or it was closed before the
+        /// session was established.
+        public static let connectionClosed = Code(.connectionClosed)
+        /// The server closed the stream (`</stream:stream>`) on its own.
+        public static let streamClosedByPeer = Code(.streamClosedByPeer)
+        /// The server redirected with `see-other-host` more often than
+        /// allowed (``XMPPConnection/Configuration/maximumRedirects``).
+        public static let seeOtherHostLimit = Code(.seeOtherHostLimit)
+        /// Data arrived after `<proceed/>` in the same read, before TLS: a
+        /// STARTTLS command-injection attempt (the connection was aborted).
+        public static let proceedInjection = Code(.proceedInjection)
+        /// Data arrived after SASL `<success/>` in the same read, before the
+        /// stream restart (the connection was aborted).
+        public static let dataBeforeStreamRestart = Code(.dataBeforeStreamRestart)
+        /// The server's stream header had the wrong root, content namespace,
+        /// version or `from` (see ``XMPPClientError/sentCondition``). Legacy
+        /// (pre-1.0) streams are refused, never negotiated.
+        public static let invalidStreamHeader = Code(.invalidStreamHeader)
+        /// The server sent an element that does not belong at that point of
+        /// the negotiation.
+        public static let unexpectedElement = Code(.unexpectedElement)
+        /// No endpoint of the server could be reached (see
+        /// ``XMPPClientError/connectionError``).
+        public static let connectFailed = Code(.connectFailed)
+        /// The configuration cannot work (for example a JID without a
+        /// localpart, or a TLS trust store without anchors).
+        public static let invalidConfiguration = Code(.invalidConfiguration)
+        /// An element could not be serialised (a character XML 1.0 cannot
+        /// carry); nothing was sent.
+        public static let unserializableElement = Code(.unserializableElement)
+
+        /// A short name, for example `"authentication failed"`.
+        public var description: String {
+            switch base {
+            case .tlsRequired: "TLS required"
+            case .tlsFailed: "TLS failed"
+            case .authenticationFailed: "authentication failed"
+            case .bindFailed: "resource binding failed"
+            case .sessionFailed: "session failed"
+            case .streamError: "stream error"
+            case .xmlError: "XML error"
+            case .timeout: "timeout"
+            case .connectionClosed: "connection closed"
+            case .streamClosedByPeer: "stream closed by peer"
+            case .seeOtherHostLimit: "see-other-host limit"
+            case .proceedInjection: "STARTTLS injection"
+            case .dataBeforeStreamRestart: "data before stream restart"
+            case .invalidStreamHeader: "invalid stream header"
+            case .unexpectedElement: "unexpected element"
+            case .connectFailed: "connect failed"
+            case .invalidConfiguration: "invalid configuration"
+            case .unserializableElement: "unserializable element"
+            }
+        }
+    }
+
+    /// A step of connecting and negotiating, each with its own deadline.
+    /// A struct rather than an enum so steps can be added without breaking
+    /// code that switches over them.
+    public struct Step: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: Hashable, Sendable {
+            case streamOpening, startTLS, tlsHandshake, authentication, resourceBinding, sessionEstablishment, closing
+        }
+
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// Waiting for the server's stream header and features (after
+        /// connecting, after TLS and after authentication).
+        public static let streamOpening = Step(.streamOpening)
+        /// Waiting for the answer to `<starttls/>`.
+        public static let startTLS = Step(.startTLS)
+        /// The TLS handshake after `<proceed/>`.
+        public static let tlsHandshake = Step(.tlsHandshake)
+        /// The SASL exchange, from `<auth/>` to `<success/>`.
+        public static let authentication = Step(.authentication)
+        /// Waiting for the resource binding result.
+        public static let resourceBinding = Step(.resourceBinding)
+        /// Waiting for the RFC 3921 session result.
+        public static let sessionEstablishment = Step(.sessionEstablishment)
+        /// Waiting for the server's `</stream:stream>` after ours.
+        public static let closing = Step(.closing)
+
+        /// The step's name, for example `"resource binding"`.
+        public var description: String {
+            switch base {
+            case .streamOpening: "stream opening"
+            case .startTLS: "STARTTLS"
+            case .tlsHandshake: "TLS handshake"
+            case .authentication: "authentication"
+            case .resourceBinding: "resource binding"
+            case .sessionEstablishment: "session establishment"
+            case .closing: "closing"
+            }
+        }
+    }
+}

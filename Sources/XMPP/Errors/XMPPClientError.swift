@@ -1,0 +1,264 @@
+public import NIOGnuTLS
+public import XMPPCore
+public import XMPPTransport
+
+/// Why an XMPP connection or session failed: a local failure, kept apart
+/// from the protocol conditions a peer reports (``StreamError``,
+/// ``StanzaError``), which it carries when one was the cause.
+///
+/// Match on ``code``; read the details through the typed accessors
+/// (``streamError``, ``saslError``, ``stanzaError``, ``xmlError``,
+/// ``tlsError``, ``connectionError``, ``step``). The struct wraps a private
+/// enum so that new failures can be added without breaking code that
+/// switches over them.
+///
+/// The ``description`` is built from fixed words, names of conditions and
+/// text the server sent; it never contains a password, a SASL payload or
+/// channel-binding data, so it is safe to log.
+public struct XMPPClientError: Error, CustomStringConvertible {
+    private enum Reason {
+        case tlsRequired
+        case tlsFailed(underlying: (any Error)?, detail: String)
+        case authenticationFailed(SASLError)
+        case bindFailed(StanzaError?, detail: String)
+        case sessionFailed(StanzaError?)
+        case streamError(StreamError)
+        case xmlError(XMLStreamError)
+        case timeout(Step)
+        case connectionClosed(underlying: (any Error)?, detail: String)
+        case streamClosedByPeer
+        case seeOtherHostLimit(StreamError)
+        case proceedInjection
+        case dataBeforeStreamRestart
+        case invalidStreamHeader(condition: StreamError.Condition, detail: String)
+        case unexpectedElement(XMLQualifiedName)
+        case connectFailed(XMPPConnectionError)
+        case invalidConfiguration(String)
+        case unserializableElement(XMLWriterError)
+    }
+
+    private let reason: Reason
+
+    private init(_ reason: Reason) {
+        self.reason = reason
+    }
+
+    /// What kind of failure this is.
+    public var code: Code {
+        switch reason {
+        case .tlsRequired: .tlsRequired
+        case .tlsFailed: .tlsFailed
+        case .authenticationFailed: .authenticationFailed
+        case .bindFailed: .bindFailed
+        case .sessionFailed: .sessionFailed
+        case .streamError: .streamError
+        case .xmlError: .xmlError
+        case .timeout: .timeout
+        case .connectionClosed: .connectionClosed
+        case .streamClosedByPeer: .streamClosedByPeer
+        case .seeOtherHostLimit: .seeOtherHostLimit
+        case .proceedInjection: .proceedInjection
+        case .dataBeforeStreamRestart: .dataBeforeStreamRestart
+        case .invalidStreamHeader: .invalidStreamHeader
+        case .unexpectedElement: .unexpectedElement
+        case .connectFailed: .connectFailed
+        case .invalidConfiguration: .invalidConfiguration
+        case .unserializableElement: .unserializableElement
+        }
+    }
+
+    /// The stream error the server sent, for ``Code/streamError`` and
+    /// ``Code/seeOtherHostLimit`` (the last redirect).
+    public var streamError: StreamError? {
+        switch reason {
+        case .streamError(let error), .seeOtherHostLimit(let error): error
+        default: nil
+        }
+    }
+
+    /// Why SASL failed, for ``Code/authenticationFailed``; a server refusal
+    /// carries its condition in ``SASLError/serverCondition`` (for example
+    /// `not-authorized` for a wrong password).
+    public var saslError: SASLError? {
+        if case .authenticationFailed(let error) = reason { return error }
+        return nil
+    }
+
+    /// The server's error, for ``Code/bindFailed`` and ``Code/sessionFailed``
+    /// when the server answered with one.
+    public var stanzaError: StanzaError? {
+        switch reason {
+        case .bindFailed(let error, _), .sessionFailed(let error): error
+        default: nil
+        }
+    }
+
+    /// The reader's error, for ``Code/xmlError``.
+    public var xmlError: XMLStreamError? {
+        if case .xmlError(let error) = reason { return error }
+        return nil
+    }
+
+    /// The failed step, for ``Code/timeout``.
+    public var step: Step? {
+        if case .timeout(let step) = reason { return step }
+        return nil
+    }
+
+    /// The connector's report, for ``Code/connectFailed``: every endpoint
+    /// tried and why each failed.
+    public var connectionError: XMPPConnectionError? {
+        if case .connectFailed(let error) = reason { return error }
+        return nil
+    }
+
+    /// The condition of the stream error sent to the server before closing,
+    /// for ``Code/invalidStreamHeader``.
+    public var sentCondition: StreamError.Condition? {
+        switch reason {
+        case .invalidStreamHeader(let condition, _): condition
+        case .xmlError(let error): error.condition
+        default: nil
+        }
+    }
+
+    /// The lower-level error behind this one, when there is one: the TLS
+    /// error of ``Code/tlsFailed``, the I/O error of
+    /// ``Code/connectionClosed``, the writer's error of
+    /// ``Code/unserializableElement``, or the typed errors the other
+    /// accessors return.
+    public var underlying: (any Error)? {
+        switch reason {
+        case .tlsFailed(let error, _), .connectionClosed(let error, _): error
+        case .authenticationFailed(let error): error
+        case .bindFailed(let error, _), .sessionFailed(let error): error
+        case .streamError(let error), .seeOtherHostLimit(let error): error
+        case .xmlError(let error): error
+        case .connectFailed(let error): error
+        case .unserializableElement(let error): error
+        default: nil
+        }
+    }
+
+    /// The TLS library's error, wherever the TLS failure happened: during
+    /// STARTTLS (``Code/tlsFailed``) or during the handshake of a direct-TLS
+    /// endpoint (``Code/connectFailed``, from the last endpoint whose
+    /// handshake failed).
+    public var tlsError: GnuTLSError? {
+        switch reason {
+        case .tlsFailed(let error, _):
+            return error as? GnuTLSError
+        case .connectFailed(let error):
+            return error.attempts.lazy.reversed().compactMap { $0.failure.underlyingError as? GnuTLSError }.first
+        default:
+            return nil
+        }
+    }
+
+    /// A one-line summary: the code and the detail. Never contains secrets.
+    public var description: String {
+        switch reason {
+        case .tlsRequired:
+            "XMPP: TLS required, but the server offered no STARTTLS"
+        case .tlsFailed(let error, let detail):
+            error.map { "XMPP: TLS failed: \(detail): \($0)" } ?? "XMPP: TLS failed: \(detail)"
+        case .authenticationFailed(let error):
+            "XMPP: authentication failed: \(error)"
+        case .bindFailed(let error, let detail):
+            error.map { "XMPP: resource binding failed: \($0)" } ?? "XMPP: resource binding failed: \(detail)"
+        case .sessionFailed(let error):
+            error.map { "XMPP: session establishment failed: \($0)" } ?? "XMPP: session establishment failed"
+        case .streamError(let error):
+            "XMPP: \(error)"
+        case .xmlError(let error):
+            "XMPP: \(error)"
+        case .timeout(let step):
+            "XMPP: timed out during \(step)"
+        case .connectionClosed(let error, let detail):
+            error.map { "XMPP: connection closed: \(detail): \($0)" } ?? "XMPP: connection closed: \(detail)"
+        case .streamClosedByPeer:
+            "XMPP: the server closed the stream"
+        case .seeOtherHostLimit(let error):
+            "XMPP: too many see-other-host redirects (last: \(error))"
+        case .proceedInjection:
+            "XMPP: data followed <proceed/> before TLS (possible STARTTLS injection); connection aborted"
+        case .dataBeforeStreamRestart:
+            "XMPP: data followed SASL <success/> before the stream restart; connection aborted"
+        case .invalidStreamHeader(let condition, let detail):
+            "XMPP: invalid stream header (\(condition)): \(detail)"
+        case .unexpectedElement(let name):
+            "XMPP: unexpected element \(name) during negotiation"
+        case .connectFailed(let error):
+            "XMPP: could not connect: \(error)"
+        case .invalidConfiguration(let detail):
+            "XMPP: invalid configuration: \(detail)"
+        case .unserializableElement(let error):
+            "XMPP: element cannot be written: \(error)"
+        }
+    }
+}
+
+// MARK: - Construction
+
+extension XMPPClientError {
+    static let tlsRequired = XMPPClientError(.tlsRequired)
+    static let streamClosedByPeer = XMPPClientError(.streamClosedByPeer)
+    static let proceedInjection = XMPPClientError(.proceedInjection)
+    static let dataBeforeStreamRestart = XMPPClientError(.dataBeforeStreamRestart)
+
+    static func tlsFailed(_ underlying: (any Error)?, detail: String) -> XMPPClientError {
+        XMPPClientError(.tlsFailed(underlying: underlying, detail: detail))
+    }
+
+    static func authenticationFailed(_ error: SASLError) -> XMPPClientError {
+        XMPPClientError(.authenticationFailed(error))
+    }
+
+    static func bindFailed(_ error: StanzaError?, detail: String) -> XMPPClientError {
+        XMPPClientError(.bindFailed(error, detail: detail))
+    }
+
+    static func sessionFailed(_ error: StanzaError?) -> XMPPClientError {
+        XMPPClientError(.sessionFailed(error))
+    }
+
+    static func streamError(_ error: StreamError) -> XMPPClientError {
+        XMPPClientError(.streamError(error))
+    }
+
+    static func xmlError(_ error: XMLStreamError) -> XMPPClientError {
+        XMPPClientError(.xmlError(error))
+    }
+
+    static func timeout(_ step: Step) -> XMPPClientError {
+        XMPPClientError(.timeout(step))
+    }
+
+    static func connectionClosed(_ underlying: (any Error)? = nil, detail: String) -> XMPPClientError {
+        XMPPClientError(.connectionClosed(underlying: underlying, detail: detail))
+    }
+
+    static func seeOtherHostLimit(_ error: StreamError) -> XMPPClientError {
+        XMPPClientError(.seeOtherHostLimit(error))
+    }
+
+    static func invalidStreamHeader(_ condition: StreamError.Condition, detail: String) -> XMPPClientError {
+        XMPPClientError(.invalidStreamHeader(condition: condition, detail: detail))
+    }
+
+    static func unexpectedElement(_ name: XMLQualifiedName) -> XMPPClientError {
+        XMPPClientError(.unexpectedElement(name))
+    }
+
+    static func connectFailed(_ error: XMPPConnectionError) -> XMPPClientError {
+        XMPPClientError(.connectFailed(error))
+    }
+
+    static func invalidConfiguration(_ detail: String) -> XMPPClientError {
+        XMPPClientError(.invalidConfiguration(detail))
+    }
+
+    static func unserializableElement(_ error: XMLWriterError) -> XMPPClientError {
+        XMPPClientError(.unserializableElement(error))
+    }
+}

@@ -1,0 +1,74 @@
+import XMPPCore
+
+/// Closing (RFC 6120 §4.4): ours (send `</stream:stream>`, wait for the
+/// server's with a deadline, then close the connection) and the server's.
+struct StreamClosing: Hashable, Sendable {
+    /// Whether elements that arrive before the server's close still reach
+    /// the application: yes when the session was established (the server
+    /// may have sent them before it saw our close), no during negotiation.
+    var deliversElements: Bool
+}
+
+extension SessionStateMachine {
+    /// The application (or cancellation) asks to close.
+    ///
+    /// An open stream is closed cleanly: `</stream:stream>`, then the
+    /// connection once the server answers in kind or the close deadline
+    /// passes. A close during negotiation also fails the negotiation.
+    mutating func closeRequested() -> [Action] {
+        switch state {
+        case .idle:
+            state = .closed
+            return [.closeConnection]
+        case .closing, .closed:
+            return []
+        case .established:
+            state = .closing(StreamClosing(deliversElements: true))
+            return [.writeStreamClose] + moveDeadline(to: .closing)
+        case .startTLS(let negotiation) where negotiation.phase == .handshaking:
+            return fail(.connectionClosed(detail: "closed before the session was established"), closingStream: false)
+        default:
+            state = .closing(StreamClosing(deliversElements: false))
+            return [.writeStreamClose, .fail(.connectionClosed(detail: "closed before the session was established"))]
+                + moveDeadline(to: .closing)
+        }
+    }
+
+    /// The server's `</stream:stream>` arrived.
+    mutating func receivedStreamEnd() -> [Action] {
+        switch state {
+        case .idle, .closed:
+            return []
+        case .closing:
+            return finishClosing()
+        default:
+            // The server closed on its own: answer in kind and report it.
+            return fail(.streamClosedByPeer)
+        }
+    }
+
+    /// The connection is gone.
+    mutating func channelInactive() -> [Action] {
+        switch state {
+        case .closed:
+            return []
+        case .closing:
+            state = .closed
+            return cancelDeadline()
+        case .established:
+            let actions = cancelDeadline()
+            state = .closed
+            return actions + [.fail(.connectionClosed(detail: "the connection closed"))]
+        default:
+            let actions = cancelDeadline()
+            state = .closed
+            return actions + [.fail(.connectionClosed(detail: "the connection closed during negotiation"))]
+        }
+    }
+
+    /// Our close is answered (or moot): cancel its deadline and close.
+    mutating func finishClosing() -> [Action] {
+        state = .closed
+        return cancelDeadline() + [.closeConnection]
+    }
+}

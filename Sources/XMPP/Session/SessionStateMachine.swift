@@ -1,0 +1,273 @@
+import XMPPCore
+
+/// The client side of an XMPP session (RFC 6120 §4–§7) as a pure state
+/// machine: inputs in, actions out, no I/O, no clocks, no NIO.
+///
+/// One `mutating func` per input (bytes parsed into a stream header or an
+/// element, TLS done or failed, a deadline fired, the channel closed, the
+/// user asked to close or to send); each returns the ``Action``s to carry
+/// out, in order. `XMPPChannelHandler` runs them. The sub-protocols live in
+/// their own types: ``StreamOpening``, ``StreamFeatures``,
+/// ``StartTLSNegotiation``, `SASLNegotiation`, ``ResourceBinding``,
+/// ``SessionEstablishment``, ``StreamClosing``.
+///
+/// The path: open the stream → features → STARTTLS (required on a plain
+/// connection; skipped on direct TLS) → restart → SASL → restart → bind →
+/// the RFC 3921 session when the server requires it → established. Every
+/// waiting step has a deadline, handed out as an action and fired back in
+/// as an input; time never enters the machine any other way.
+struct SessionStateMachine: Sendable {
+    /// What the machine needs to know about the account and its limits.
+    struct Configuration: Sendable {
+        /// The account; its domain is where the stream goes.
+        var jid: BareJID
+        /// The resource to ask for, or `nil` for a server-assigned one.
+        var requestedResource: String?
+        /// Credentials and the allowed SASL mechanisms.
+        var sasl: SASLConfiguration
+        /// The deadline of each step.
+        var timeouts: XMPPConnection.Configuration.Timeouts
+        /// How many `see-other-host` redirects a connection attempt follows.
+        var maximumRedirects: Int
+    }
+
+    enum State: Sendable {
+        case idle
+        case awaitingStreamHeader
+        case awaitingFeatures
+        case startTLS(StartTLSNegotiation)
+        case authenticating(SASLNegotiation)
+        case binding(ResourceBinding, features: StreamFeatures)
+        case establishingSession(SessionEstablishment, boundJID: FullJID, features: StreamFeatures)
+        case established(EstablishedSession)
+        case closing(StreamClosing)
+        case closed
+    }
+
+    let configuration: Configuration
+    /// How many redirects led to this connection.
+    let redirectsSoFar: Int
+    var state: State = .idle
+    /// `nil` until TLS is up.
+    var security: SASLTransportSecurity?
+    var isAuthenticated = false
+    /// The deadline currently scheduled, if any.
+    var deadline: DeadlineID?
+    private var deadlineSequence = 0
+    /// The SASL mechanism chosen for this session, once SASL started.
+    var authenticationMechanism: SASLMechanismName?
+
+    /// Creates a machine for one connection.
+    /// - Parameters:
+    ///   - configuration: The account and its limits.
+    ///   - redirectsSoFar: How many `see-other-host` redirects led to this
+    ///     connection; past ``Configuration/maximumRedirects`` another one
+    ///     fails instead of being followed.
+    init(configuration: Configuration, redirectsSoFar: Int = 0) {
+        self.configuration = configuration
+        self.redirectsSoFar = redirectsSoFar
+    }
+
+    /// Whether the session is established (and not yet closing).
+    var isEstablished: Bool {
+        if case .established = state { return true }
+        return false
+    }
+
+    // MARK: Inputs
+
+    /// The connection is up: open the stream.
+    /// - Parameter transport: Whether TLS is already up (direct TLS).
+    mutating func start(transport: Transport) -> [Action] {
+        guard case .idle = state else { return [] }
+        if case .tls(let security) = transport { self.security = security }
+        return openStream(resettingReader: false)
+    }
+
+    /// The server's stream header arrived.
+    mutating func receivedStreamHeader(_ header: XMLStreamHeader) -> [Action] {
+        switch state {
+        case .awaitingStreamHeader:
+            if let problem = StreamOpening.check(header, domain: configuration.jid) {
+                return fail(.invalidStreamHeader(problem.condition, detail: problem.detail), sending: problem.condition)
+            }
+            state = .awaitingFeatures
+            return []
+        case .idle, .closing, .closed:
+            return []
+        default:
+            // The reader produces a header only after a reset, and the
+            // machine resets it only when it opens a stream.
+            return failUnexpected(header.name)
+        }
+    }
+
+    /// A top-level element arrived.
+    /// - Parameters:
+    ///   - element: The element.
+    ///   - bytesFollowing: How many bytes of the same read came after it
+    ///     (positive when more events followed in that read). After
+    ///     `<proceed/>` and SASL `<success/>` anything here is an attack.
+    mutating func received(element: XMLElement, bytesFollowing: Int) -> [Action] {
+        if element.name == XMLQualifiedName("error", namespace: XMLNamespace.streams) {
+            return receivedStreamError(element)
+        }
+        switch state {
+        case .idle, .closed:
+            return []
+        case .awaitingStreamHeader:
+            return failUnexpected(element.name)
+        case .awaitingFeatures:
+            guard element.name == StreamFeatures.elementName else { return failUnexpected(element.name) }
+            return receivedFeatures(StreamFeatures(element))
+        case .startTLS(var negotiation):
+            let outcome = negotiation.received(element, bytesFollowing: bytesFollowing)
+            state = .startTLS(negotiation)
+            return startTLSOutcome(outcome, element: element)
+        case .authenticating(var negotiation):
+            guard element.name.namespace == XMLNamespace.sasl else { return failUnexpected(element.name) }
+            let action = negotiation.received(element)
+            state = .authenticating(negotiation)
+            return saslAction(action, bytesFollowing: bytesFollowing)
+        case .binding(var binding, let features):
+            let outcome = binding.received(element)
+            state = .binding(binding, features: features)
+            return bindingOutcome(outcome, element: element, features: features)
+        case .establishingSession(let session, let boundJID, let features):
+            switch session.received(element) {
+            case .established: return establish(boundJID, features: features)
+            case .failed(let error): return fail(.sessionFailed(error))
+            case .unexpected: return failUnexpected(element.name)
+            }
+        case .established:
+            return [.deliver(element)]
+        case .closing(let closing):
+            return closing.deliversElements ? [.deliver(element)] : []
+        }
+    }
+
+    /// The TLS handshake after `<proceed/>` finished.
+    /// - Parameter channelBindings: What the TLS layer can bind to, by type.
+    mutating func tlsEstablished(channelBindings: [ChannelBindingType: [UInt8]]) -> [Action] {
+        guard case .startTLS(let negotiation) = state, negotiation.phase == .handshaking else { return [] }
+        security = SASLTransportSecurity(isEncrypted: true, channelBindings: channelBindings)
+        return openStream(resettingReader: true)
+    }
+
+    /// TLS failed: the handshake, or a record later on. Nothing more can be
+    /// written on the stream.
+    mutating func tlsFailed(_ error: any Error) -> [Action] {
+        switch state {
+        case .idle, .closed: return []
+        case .closing: return finishClosing()
+        default: return fail(.tlsFailed(error, detail: "TLS failed"), closingStream: false)
+        }
+    }
+
+    /// The connection failed below XMPP and TLS (for example a reset).
+    mutating func connectionFailed(_ error: any Error) -> [Action] {
+        switch state {
+        case .idle, .closed: return []
+        case .closing: return finishClosing()
+        default: return fail(.connectionClosed(error, detail: "the connection failed"), closingStream: false)
+        }
+    }
+
+    /// The XML reader refused the server's bytes: send the matching stream
+    /// error and close.
+    mutating func readerFailed(_ error: XMLStreamError) -> [Action] {
+        switch state {
+        case .idle, .closed: return []
+        case .closing: return finishClosing()
+        default: return fail(.xmlError(error), sending: error.condition)
+        }
+    }
+
+    /// A deadline fired.
+    mutating func deadlineFired(_ id: DeadlineID) -> [Action] {
+        guard id == deadline else { return [] }
+        deadline = nil
+        switch state {
+        case .idle, .closed, .established:
+            return []
+        case .closing:
+            state = .closed
+            return [.closeConnection]
+        case .startTLS(let negotiation):
+            // During the handshake nothing can be written in the clear.
+            return fail(.timeout(id.step), closingStream: negotiation.phase == .awaitingProceed)
+        default:
+            return fail(.timeout(id.step))
+        }
+    }
+
+    /// The application sends a top-level element.
+    /// - Throws: ``XMPPClientError/Code/connectionClosed`` unless the session
+    ///   is established.
+    mutating func send(stanza element: XMLElement) throws(XMPPClientError) -> [Action] {
+        switch state {
+        case .established: return [.writeElement(element)]
+        case .closing, .closed: throw .connectionClosed(detail: "the session is closed")
+        default: throw .connectionClosed(detail: "the session is not established")
+        }
+    }
+
+    // MARK: Helpers shared by the facets
+
+    /// Opens a (new) stream: reset the reader if asked, send the header,
+    /// wait for the server's with a deadline.
+    mutating func openStream(resettingReader: Bool) -> [Action] {
+        var actions: [Action] = resettingReader ? [.resetReader] : []
+        actions.append(.writeStreamHeader(StreamOpening.header(for: configuration.jid, isSecured: security != nil)))
+        actions += moveDeadline(to: .streamOpening)
+        state = .awaitingStreamHeader
+        return actions
+    }
+
+    /// Cancels the current deadline, if any, and schedules one for `step`.
+    mutating func moveDeadline(to step: XMPPClientError.Step) -> [Action] {
+        var actions = cancelDeadline()
+        deadlineSequence += 1
+        let id = DeadlineID(step, deadlineSequence)
+        deadline = id
+        actions.append(.scheduleDeadline(id, configuration.timeouts.duration(of: step)))
+        return actions
+    }
+
+    /// Cancels the current deadline, if any.
+    mutating func cancelDeadline() -> [Action] {
+        guard let deadline else { return [] }
+        self.deadline = nil
+        return [.cancelDeadline(deadline)]
+    }
+
+    /// Ends the connection with `error`: cancel the deadline, optionally send
+    /// a stream error and `</stream:stream>`, report, close.
+    /// - Parameters:
+    ///   - error: What to report.
+    ///   - closingStream: Whether the stream may still be written to (not
+    ///     during a TLS handshake, not after an injection or TLS failure).
+    ///   - condition: A stream error to send first, if any.
+    mutating func fail(
+        _ error: XMPPClientError,
+        closingStream: Bool = true,
+        sending condition: StreamError.Condition? = nil
+    ) -> [Action] {
+        var actions = cancelDeadline()
+        if closingStream {
+            if let condition { actions.append(.writeElement(StreamError(condition).element)) }
+            actions.append(.writeStreamClose)
+        }
+        // The failure is reported before the close, so whoever waits learns
+        // the reason before the channel reports that it went inactive.
+        actions.append(.fail(error))
+        actions.append(.closeConnection)
+        state = .closed
+        return actions
+    }
+
+    /// Fails on an element that does not belong at this point.
+    mutating func failUnexpected(_ name: XMLQualifiedName, closingStream: Bool = true) -> [Action] {
+        fail(.unexpectedElement(name), closingStream: closingStream, sending: closingStream ? .unsupportedStanzaType : nil)
+    }
+}
