@@ -13,6 +13,10 @@
 #   XMPP_TEST_DIRECT_TLS_PORT  XEP-0368 direct TLS port (default 15223)
 #   XMPP_TEST_DOMAIN           the VirtualHost (default xmpp.test; another
 #                              domain gets its own certificate from the test CA)
+#                              A second VirtualHost, plain.<domain>, stores
+#                              passwords in plain text (internal_plain), so
+#                              Prosody offers SCRAM-SHA-256 there too; it has
+#                              the same accounts and its own certificate.
 #   XMPP_TEST_PROSODY_DIR      where config, data, certs, log and pid file live
 #                              (default <repo>/.test-env/prosody; the prosody
 #                              user must be able to reach it)
@@ -35,6 +39,7 @@ host=127.0.0.1
 port=${XMPP_TEST_PORT:-15222}
 tls_port=${XMPP_TEST_DIRECT_TLS_PORT:-15223}
 domain=${XMPP_TEST_DOMAIN:-xmpp.test}
+plain_domain=plain.$domain
 log_level=${XMPP_TEST_LOG_LEVEL:-info}
 certs_dir=$repo/.test-env/certs
 dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
@@ -148,9 +153,24 @@ write_certs() {
         cp "$work/server-key.pem" "$key"
         rm -rf "$work"
     fi
+    write_plain_host_cert
     chown -R root:prosody "$dir/certs"
     chmod 750 "$dir/certs"
-    chmod 640 "$crt" "$key"
+    chmod 640 "$crt" "$key" "$dir/certs/$plain_domain.crt" "$dir/certs/$plain_domain.key"
+}
+
+# write_plain_host_cert: certs/$plain_domain.crt and .key, a leaf for the
+# second VirtualHost issued by the test CA (so clients trusting ca.pem verify
+# it too). Made anew with the rest of certs/ by every fresh `up`.
+write_plain_host_cert() {
+    local work
+    work=$(mktemp -d)
+    cp "$certs_dir/ca.pem" "$certs_dir/ca-key.pem" "$work/"
+    pki_write_config "$work"
+    pki_leaf "$work" "$work" server ca "$plain_domain" "DNS:$plain_domain" serverAuth
+    cat "$work/server.pem" "$work/ca.pem" > "$dir/certs/$plain_domain.crt"
+    cp "$work/server-key.pem" "$dir/certs/$plain_domain.key"
+    rm -rf "$work"
 }
 
 # write_config: prosody.cfg.lua for this instance.
@@ -164,9 +184,11 @@ write_config() {
             echo "prosody.sh: note: module $module is not shipped here; left out" >&2
         fi
     done
-    local crt key
+    local crt key plain_crt plain_key
     crt=$(lua_string "$dir/certs/$domain.crt")
     key=$(lua_string "$dir/certs/$domain.key")
+    plain_crt=$(lua_string "$dir/certs/$plain_domain.crt")
+    plain_key=$(lua_string "$dir/certs/$plain_domain.key")
     cat > "$config" <<LUA
 -- Written by swift-xmpp's Scripts/prosody.sh for a throwaway test server.
 -- Rewritten by every fresh \`up\`: change the script, not this file.
@@ -202,6 +224,12 @@ VirtualHost $(lua_string "$domain")
     ssl = { certificate = $crt; key = $key; }
 
 Component $(lua_string "conference.$domain") "muc"
+
+-- The same accounts with passwords stored in plain text: Prosody then offers
+-- SCRAM-SHA-256 besides SCRAM-SHA-1 and PLAIN.
+VirtualHost $(lua_string "$plain_domain")
+    authentication = "internal_plain"
+    ssl = { certificate = $plain_crt; key = $plain_key; }
 LUA
     chown root:prosody "$config"
     chmod 640 "$config"
@@ -315,10 +343,12 @@ cmd_up() {
 
     # The test accounts (prosodyctl switches to the prosody user by itself and
     # writes the account store directly, which the server reads on login).
-    local account
-    for account in "${accounts[@]}"; do
-        prosodyctl --config "$config" register "${account%%:*}" "$domain" "${account#*:}" >/dev/null \
-            || die "could not register ${account%%:*}@$domain"
+    local account vhost
+    for vhost in "$domain" "$plain_domain"; do
+        for account in "${accounts[@]}"; do
+            prosodyctl --config "$config" register "${account%%:*}" "$vhost" "${account#*:}" >/dev/null \
+                || die "could not register ${account%%:*}@$vhost"
+        done
     done
 
     local problems
@@ -329,7 +359,7 @@ cmd_up() {
     fi
     local version
     version=$(dpkg-query -W -f='${Version}' prosody 2>/dev/null || echo unknown)
-    say "Prosody $version up (pid $pid) on $host:$port (STARTTLS) and $host:$tls_port (direct TLS) for $domain; ${#accounts[@]} accounts; log $log_file"
+    say "Prosody $version up (pid $pid) on $host:$port (STARTTLS) and $host:$tls_port (direct TLS) for $domain and $plain_domain; ${#accounts[@]} accounts each; log $log_file"
 }
 
 cmd_down() {
