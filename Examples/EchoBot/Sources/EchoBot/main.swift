@@ -16,7 +16,7 @@ import XMPPCore
 /// Cancels `task` on SIGINT and SIGTERM, so the connection closes cleanly.
 func cancelOnSignals(_ task: Task<Void, any Error>) -> [any DispatchSourceSignal] {
     [SIGINT, SIGTERM].map { number in
-        signal(number, SIG_IGN)
+        signal(number, SIG_IGN)   // handled by the source below instead
         let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
         source.setEventHandler { task.cancel() }
         source.resume()
@@ -39,8 +39,7 @@ func reply(to element: XMLElement) -> XMLElement? {
 }
 
 let bot = Task {
-    let configuration = try exampleConfiguration()
-    try await XMPPConnection.withConnection(configuration: configuration) { connection in
+    try await XMPPConnection.withConnection(configuration: try exampleConfiguration()) { connection in
         try await connection.send(Presence())
         say("EchoBot online as \(connection.boundJID)")
         for try await element in connection.inbound {

@@ -8,17 +8,13 @@ import XMPPCore
 import Glibc
 #endif
 
-func flag(_ name: String) -> String? {
-    let arguments = CommandLine.arguments
-    guard let index = arguments.firstIndex(of: "--\(name)"), index + 1 < arguments.count else { return nil }
-    return arguments[index + 1]
-}
+func flag(_ name: String) -> String? { setting(name, "DEMO_\(name.uppercased())") }
 
 let text = flag("text") ?? "Hello, echo!"
 let seconds = Int(flag("timeout") ?? "10") ?? 10
 do {
     let configuration = try exampleConfiguration()
-    guard let peer = flag("to") else { throw SettingsError(description: "set --to, the echo bot's JID") }
+    guard let peer = flag("to") else { throw SettingsError("set --to, the echo bot's JID") }
     let target = try JID(peer)
     let echoed = try await XMPPConnection.withConnection(configuration: configuration) { connection in
         try await withThrowingTaskGroup(of: String?.self) { group in

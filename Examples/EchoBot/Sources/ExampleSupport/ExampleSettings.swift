@@ -7,40 +7,36 @@ import Glibc
 #endif
 public import XMPP
 import XMPPCore
-import XMPPTransport
-import NIOGnuTLS
 
-/// A failure to read the settings, printed as a usage hint.
+/// A missing or malformed setting, printed as a usage hint.
 public struct SettingsError: Error, CustomStringConvertible {
     /// What is missing or wrong.
     public let description: String
-
     /// Creates an error with a usage hint.
-    public init(description: String) { self.description = description }
+    public init(_ description: String) { self.description = description }
+}
+
+/// The value of `--flag`, else of the environment variable.
+public func setting(_ flag: String, _ variable: String, arguments: [String] = CommandLine.arguments) -> String? {
+    if let index = arguments.firstIndex(of: "--\(flag)"), index + 1 < arguments.count { return arguments[index + 1] }
+    return getenv(variable).map { String(cString: $0) }
 }
 
 /// The connection configuration the flags and environment describe.
-public func exampleConfiguration(arguments: [String] = CommandLine.arguments) throws -> XMPPConnection.Configuration {
-    func value(_ flag: String, _ variable: String) -> String? {
-        if let index = arguments.firstIndex(of: "--\(flag)"), index + 1 < arguments.count { return arguments[index + 1] }
-        return getenv(variable).map { String(cString: $0) }
+public func exampleConfiguration() throws -> XMPPConnection.Configuration {
+    guard let jid = setting("jid", "XMPP_JID"), let password = setting("password", "XMPP_PASSWORD") else {
+        throw SettingsError("set --jid and --password (or XMPP_JID and XMPP_PASSWORD)")
     }
-    guard let jidText = value("jid", "XMPP_JID"), let password = value("password", "XMPP_PASSWORD") else {
-        throw SettingsError(description: "set --jid and --password (or XMPP_JID and XMPP_PASSWORD)")
-    }
-    let jid = try BareJID(jidText)
-    var configuration = XMPPConnection.Configuration(jid: jid, password: password)
-    if let host = value("host", "XMPP_HOST") {
-        let directTLS = arguments.contains("--direct-tls") || value("direct-tls", "XMPP_DIRECT_TLS") == "1"
-        guard let port = Int(value("port", "XMPP_PORT") ?? (directTLS ? "5223" : "5222")) else {
-            throw SettingsError(description: "--port must be a number")
+    var configuration = XMPPConnection.Configuration(jid: try BareJID(jid), password: password)
+    if let host = setting("host", "XMPP_HOST") {
+        let directTLS = CommandLine.arguments.contains("--direct-tls") || setting("direct-tls", "XMPP_DIRECT_TLS") == "1"
+        guard let port = Int(setting("port", "XMPP_PORT") ?? (directTLS ? "5223" : "5222")) else {
+            throw SettingsError("--port must be a number")
         }
         configuration.serverLocation = .host(host, port: port, security: directTLS ? .directTLS : .startTLS)
     }
-    if let ca = value("ca", "XMPP_CA") {
-        // Trust this CA (a private server's) instead of the system store.
-        configuration.tls.trustRoots = .files([ca])
-    }
+    // A private server's CA, trusted instead of the system store.
+    if let ca = setting("ca", "XMPP_CA") { configuration.tls.trustRoots = .files([ca]) }
     return configuration
 }
 
