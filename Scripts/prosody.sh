@@ -17,6 +17,15 @@
 #                              passwords in plain text (internal_plain), so
 #                              Prosody offers SCRAM-SHA-256 there too; it has
 #                              the same accounts and its own certificate.
+#                              A third, tls12.<domain>, speaks only TLS 1.2
+#                              on the STARTTLS port (Prosody picks its TLS
+#                              context by the stream's `to`), where Prosody
+#                              offers SCRAM-SHA-1-PLUS with tls-unique; it has
+#                              the same accounts (internal_hashed) and its own
+#                              certificate. On the direct TLS port SNI selects
+#                              only its certificate: the version is still
+#                              TLS 1.3 there (OpenSSL settles the version
+#                              before the SNI callback switches contexts).
 #   XMPP_TEST_PROSODY_DIR      where config, data, certs, log and pid file live
 #                              (default <repo>/.test-env/prosody; the prosody
 #                              user must be able to reach it)
@@ -40,6 +49,7 @@ port=${XMPP_TEST_PORT:-15222}
 tls_port=${XMPP_TEST_DIRECT_TLS_PORT:-15223}
 domain=${XMPP_TEST_DOMAIN:-xmpp.test}
 plain_domain=plain.$domain
+tls12_domain=tls12.$domain
 log_level=${XMPP_TEST_LOG_LEVEL:-info}
 certs_dir=$repo/.test-env/certs
 dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
@@ -153,23 +163,26 @@ write_certs() {
         cp "$work/server-key.pem" "$key"
         rm -rf "$work"
     fi
-    write_plain_host_cert
+    write_host_cert "$plain_domain"
+    write_host_cert "$tls12_domain"
     chown -R root:prosody "$dir/certs"
     chmod 750 "$dir/certs"
-    chmod 640 "$crt" "$key" "$dir/certs/$plain_domain.crt" "$dir/certs/$plain_domain.key"
+    chmod 640 "$crt" "$key" "$dir/certs/$plain_domain.crt" "$dir/certs/$plain_domain.key" \
+        "$dir/certs/$tls12_domain.crt" "$dir/certs/$tls12_domain.key"
 }
 
-# write_plain_host_cert: certs/$plain_domain.crt and .key, a leaf for the
-# second VirtualHost issued by the test CA (so clients trusting ca.pem verify
-# it too). Made anew with the rest of certs/ by every fresh `up`.
-write_plain_host_cert() {
-    local work
+# write_host_cert HOST: certs/HOST.crt and .key, a leaf for an extra
+# VirtualHost (plain.<domain>, tls12.<domain>) issued by the test CA (so
+# clients trusting ca.pem verify it too). Made anew with the rest of certs/
+# by every fresh `up`.
+write_host_cert() {
+    local vhost=$1 work
     work=$(mktemp -d)
     cp "$certs_dir/ca.pem" "$certs_dir/ca-key.pem" "$work/"
     pki_write_config "$work"
-    pki_leaf "$work" "$work" server ca "$plain_domain" "DNS:$plain_domain" serverAuth
-    cat "$work/server.pem" "$work/ca.pem" > "$dir/certs/$plain_domain.crt"
-    cp "$work/server-key.pem" "$dir/certs/$plain_domain.key"
+    pki_leaf "$work" "$work" server ca "$vhost" "DNS:$vhost" serverAuth
+    cat "$work/server.pem" "$work/ca.pem" > "$dir/certs/$vhost.crt"
+    cp "$work/server-key.pem" "$dir/certs/$vhost.key"
     rm -rf "$work"
 }
 
@@ -184,11 +197,13 @@ write_config() {
             echo "prosody.sh: note: module $module is not shipped here; left out" >&2
         fi
     done
-    local crt key plain_crt plain_key
+    local crt key plain_crt plain_key tls12_crt tls12_key
     crt=$(lua_string "$dir/certs/$domain.crt")
     key=$(lua_string "$dir/certs/$domain.key")
     plain_crt=$(lua_string "$dir/certs/$plain_domain.crt")
     plain_key=$(lua_string "$dir/certs/$plain_domain.key")
+    tls12_crt=$(lua_string "$dir/certs/$tls12_domain.crt")
+    tls12_key=$(lua_string "$dir/certs/$tls12_domain.key")
     cat > "$config" <<LUA
 -- Written by swift-xmpp's Scripts/prosody.sh for a throwaway test server.
 -- Rewritten by every fresh \`up\`: change the script, not this file.
@@ -230,6 +245,15 @@ Component $(lua_string "conference.$domain") "muc"
 VirtualHost $(lua_string "$plain_domain")
     authentication = "internal_plain"
     ssl = { certificate = $plain_crt; key = $plain_key; }
+
+-- The same accounts (hashed) behind TLS 1.2 only, for SCRAM-SHA-1-PLUS:
+-- Prosody 0.12 offers -PLUS (tls-unique) only on TLS 1.2. This limits the
+-- STARTTLS port (mod_tls builds the context from the host's \`ssl\`, chosen
+-- by the stream's 'to'). On the direct TLS port SNI picks this host's
+-- certificate, but OpenSSL has settled the version (1.3) by then, so no
+-- per-host protocol applies there.
+VirtualHost $(lua_string "$tls12_domain")
+    ssl = { certificate = $tls12_crt; key = $tls12_key; protocol = "tlsv1_2"; }
 LUA
     chown root:prosody "$config"
     chmod 640 "$config"
@@ -344,7 +368,7 @@ cmd_up() {
     # The test accounts (prosodyctl switches to the prosody user by itself and
     # writes the account store directly, which the server reads on login).
     local account vhost
-    for vhost in "$domain" "$plain_domain"; do
+    for vhost in "$domain" "$plain_domain" "$tls12_domain"; do
         for account in "${accounts[@]}"; do
             prosodyctl --config "$config" register "${account%%:*}" "$vhost" "${account#*:}" >/dev/null \
                 || die "could not register ${account%%:*}@$vhost"
@@ -359,7 +383,7 @@ cmd_up() {
     fi
     local version
     version=$(dpkg-query -W -f='${Version}' prosody 2>/dev/null || echo unknown)
-    say "Prosody $version up (pid $pid) on $host:$port (STARTTLS) and $host:$tls_port (direct TLS) for $domain and $plain_domain; ${#accounts[@]} accounts each; log $log_file"
+    say "Prosody $version up (pid $pid) on $host:$port (STARTTLS) and $host:$tls_port (direct TLS) for $domain, $plain_domain and $tls12_domain; ${#accounts[@]} accounts each; log $log_file"
 }
 
 cmd_down() {

@@ -5,7 +5,7 @@ public import NIOCore
 ///
 /// The defaults are the secure ones: the system's certificate authorities,
 /// full verification of the chain, the name and the server-auth purpose,
-/// TLS 1.2 or newer, no client certificate, no ALPN.
+/// TLS 1.2 or newer (up to TLS 1.3), no client certificate, no ALPN.
 ///
 /// ```swift
 /// var configuration = GnuTLSConfiguration()
@@ -35,6 +35,16 @@ public struct GnuTLSConfiguration: Sendable {
     /// The oldest protocol version to accept: ``TLSProtocolVersion/tls12``
     /// (RFC 7590) or ``TLSProtocolVersion/tls13``.
     public var minimumVersion: TLSProtocolVersion
+    /// The newest protocol version to offer, or `nil` (the default) for no
+    /// cap: the newest this library supports, TLS 1.3.
+    ///
+    /// ``TLSProtocolVersion/tls12`` keeps TLS 1.3 out of the handshake. That
+    /// gives up TLS 1.3's stronger handshake, so set it only for a reason,
+    /// such as SCRAM-…-PLUS with a server that binds only to TLS 1.2's
+    /// `tls-unique` (Prosody 0.12 offers `-PLUS` only on TLS 1.2). It must
+    /// not be older than ``minimumVersion``; ``GnuTLSContext`` refuses a
+    /// cap outside TLS 1.2…1.3 or below the minimum.
+    public var maximumVersion: TLSProtocolVersion?
     /// How long closing waits for our `close_notify` to be written before it
     /// closes the channel anyway.
     public var shutdownTimeout: TimeAmount
@@ -47,6 +57,7 @@ public struct GnuTLSConfiguration: Sendable {
         clientCertificate = nil
         applicationProtocols = []
         minimumVersion = .tls12
+        maximumVersion = nil
         shutdownTimeout = .seconds(5)
     }
 }

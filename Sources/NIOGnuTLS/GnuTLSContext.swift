@@ -22,8 +22,8 @@ public final class GnuTLSContext: Sendable {
     /// - Throws: ``GnuTLSError/Kind/noTrustAnchors`` when a trust source holds
     ///   no certificate (the system store included);
     ///   ``GnuTLSError/Kind/invalidConfiguration`` for unreadable files, bad
-    ///   PEM, pinning without pins, versions older than TLS 1.2 or ALPN
-    ///   names GnuTLS cannot send.
+    ///   PEM, pinning without pins, versions older than TLS 1.2, a maximum
+    ///   version below the minimum or ALPN names GnuTLS cannot send.
     public init(configuration: GnuTLSConfiguration) throws(GnuTLSError) {
         try Self.validate(configuration)
         let credentials = try GnuTLSCredentials()
@@ -49,8 +49,12 @@ public final class GnuTLSContext: Sendable {
         self.credentials = credentials
         self.trustAnchorCount = anchors
         // Appending keeps the distribution's crypto policy (ciphers, groups,
-        // signature algorithms) and only takes the old versions away.
-        self.priority = try GnuTLSPriority(configuration.minimumVersion.priorityAppendix, appendingToDefault: true)
+        // signature algorithms) and only takes the old versions (and, when
+        // capped, the newer ones) away.
+        self.priority = try GnuTLSPriority(
+            TLSProtocolVersion.priorityAppendix(
+                minimum: configuration.minimumVersion, maximum: configuration.maximumVersion),
+            appendingToDefault: true)
     }
 
     /// GnuTLS sends at most this many ALPN names, each shorter than 32 bytes.
@@ -62,6 +66,17 @@ public final class GnuTLSContext: Sendable {
             throw GnuTLSError(
                 .invalidConfiguration,
                 detail: "the minimum version must be TLS 1.2 or TLS 1.3, not \(configuration.minimumVersion)")
+        }
+        if let maximum = configuration.maximumVersion {
+            guard maximum >= .tls12, maximum <= .tls13 else {
+                throw GnuTLSError(
+                    .invalidConfiguration, detail: "the maximum version must be TLS 1.2 or TLS 1.3, not \(maximum)")
+            }
+            guard maximum >= configuration.minimumVersion else {
+                throw GnuTLSError(
+                    .invalidConfiguration,
+                    detail: "the maximum version \(maximum) is older than the minimum \(configuration.minimumVersion)")
+            }
         }
         if configuration.certificateVerification == .pinnedOnly && configuration.publicKeyPins.isEmpty {
             throw GnuTLSError(.invalidConfiguration, detail: "pinned-only verification needs at least one pin")

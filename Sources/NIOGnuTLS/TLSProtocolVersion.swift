@@ -45,10 +45,12 @@ extension TLSProtocolVersion {
     }
 
     /// The GnuTLS priority string fragment that removes every version older
-    /// than this one; appended to the system's default priorities.
-    var priorityAppendix: String {
+    /// than `minimum` and, with a `maximum` of TLS 1.2, TLS 1.3 too;
+    /// appended to the system's default priorities.
+    static func priorityAppendix(minimum: TLSProtocolVersion, maximum: TLSProtocolVersion?) -> String {
         var removed = ["-VERS-SSL3.0", "-VERS-TLS1.0", "-VERS-TLS1.1"]
-        if self > .tls12 { removed.append("-VERS-TLS1.2") }
+        if minimum > .tls12 { removed.append("-VERS-TLS1.2") }
+        if let maximum, maximum < .tls13 { removed.append("-VERS-TLS1.3") }
         return removed.joined(separator: ":")
     }
 }
