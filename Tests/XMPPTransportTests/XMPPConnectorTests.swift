@@ -88,8 +88,11 @@ struct XMPPConnectorTests {
             )
         }
         #expect(error?.attempts.first?.failure.code == .tlsHandshakeTimedOut)
+        // The configured 200 ms deadline fired, not the 10 s default (and
+        // nothing hung); the upper bound is loose because sanitiser builds
+        // and loaded machines are slow, and this is no performance test.
         let elapsed = clock.now - start
-        #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(3), "\(elapsed)")
+        #expect(elapsed >= .milliseconds(200) && elapsed < .seconds(8), "\(elapsed)")
     }
 
     @Test("Direct TLS: the handshake completes and the waiter leaves the pipeline")
