@@ -119,10 +119,11 @@ struct SystemDNSResolverTests {
         let clock = ContinuousClock()
         let start = clock.now
         let error = await #expect(throws: DNSResolutionError.self) {
-            try await withResolver(address, timeout: .seconds(3)) { try await $0.srv(Self.name) }
+            try await withResolver(address, timeout: .seconds(12)) { try await $0.srv(Self.name) }
         }
         #expect(error?.code == .nameserverUnreachable)
-        #expect(clock.now - start < .seconds(2))
+        // Well before the 12 s timeout: the refusal was noticed, not waited out.
+        #expect(clock.now - start < .seconds(6))
     }
 
     @Test(
@@ -151,7 +152,7 @@ struct SystemDNSResolverTests {
     func cancellation() async throws {
         let clock = ContinuousClock()
         try await withLoopbackDNSResponder([Self.name: .silence]) { address, log in
-            try await withResolver(address, timeout: .seconds(2)) { resolver async throws in
+            try await withResolver(address, timeout: .seconds(8)) { resolver async throws in
                 let start = clock.now
                 let lookup = Task { try await resolver.srv(Self.name) }
                 // Cancel only once the query is on the wire, so the blocking
@@ -161,7 +162,8 @@ struct SystemDNSResolverTests {
                 }
                 lookup.cancel()
                 await #expect(throws: CancellationError.self) { try await lookup.value }
-                #expect(clock.now - start < .seconds(1))
+                // Well before the 8 s timeout: cancellation did not wait for it.
+                #expect(clock.now - start < .seconds(4))
             }
         }
     }
