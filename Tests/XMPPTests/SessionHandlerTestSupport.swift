@@ -14,6 +14,10 @@ final class SessionHandlerHarness {
     let logs = RecordedLogs()
     private let outcomeBox = Locked<Result<XMPPChannelHandler.NegotiationOutcome, any Error>?>(nil)
     let inbound: AsyncThrowingStream<XMLElement, any Error>
+    /// Inbound IQ requests the machine gave to a handler.
+    let requests: AsyncStream<InboundIQRequest>
+    /// The handler, for the calls the connection makes on the event loop.
+    let handler: XMPPChannelHandler
     let tlsHandlersMade = Locked(0)
 
     init(
@@ -23,6 +27,8 @@ final class SessionHandlerHarness {
     ) throws {
         let (stream, continuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
         inbound = stream
+        let (requestStream, requestContinuation) = AsyncStream<InboundIQRequest>.makeStream()
+        requests = requestStream
         let promise = channel.eventLoop.makePromise(of: XMPPChannelHandler.NegotiationOutcome.self)
         let box = outcomeBox
         promise.futureResult.whenComplete { result in box.value = result }
@@ -39,7 +45,9 @@ final class SessionHandlerHarness {
             },
             negotiation: promise,
             inbound: continuation,
+            requests: requestContinuation,
             logger: logger)
+        self.handler = handler
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 5222)).wait()
     }

@@ -22,7 +22,8 @@ enum SessionTest {
             requestedResource: resource,
             sasl: SASLConfiguration(username: "alice", password: password, allowedMechanisms: mechanisms),
             timeouts: timeouts,
-            maximumRedirects: maximumRedirects)
+            maximumRedirects: maximumRedirects,
+            requestIdentifierPrefix: "q-")
     }
 
     static let encrypted = SASLTransportSecurity(isEncrypted: true)
@@ -226,6 +227,24 @@ extension SessionStateMachine.Action: Equatable {
         case (.followSeeOtherHost(let a, let x), .followSeeOtherHost(let b, let y)): a == b && x == y
         case (.closeConnection, .closeConnection): true
         case (.fail(let a), .fail(let b)): a.code == b.code && a.description == b.description
+        case (.completeRequest(let a, let x), .completeRequest(let b, let y)): a == b && x == y
+        case (.handleRequest(let a, let x), .handleRequest(let b, let y)): a == b && x.key == y.key && x.registration == y.registration
+        case (.scheduleRequestTimer(let a), .scheduleRequestTimer(let b)): a == b
+        case (.cancelRequestTimer, .cancelRequestTimer): true
+        case (.dropped(let a, let x), .dropped(let b, let y)): a == b && x == y
+        default: false
+        }
+    }
+}
+
+extension SessionStateMachine.RequestOutcome: Equatable {
+    /// Outcomes are equal when their payloads are; errors compare by code
+    /// and description.
+    static func == (lhs: Self, rhs: Self) -> Bool {
+        switch (lhs, rhs) {
+        case (.response(let a), .response(let b)): a == b
+        case (.failed(let a), .failed(let b)): a.code == b.code && a.description == b.description
+        case (.cancelled, .cancelled): true
         default: false
         }
     }

@@ -134,6 +134,9 @@ extension XMPPConnection.Configuration {
         guard maximumRedirects >= 0 else {
             throw .invalidConfiguration("maximumRedirects is negative")
         }
+        guard timeouts.iq > .zero else {
+            throw .invalidConfiguration("timeouts.iq is not positive")
+        }
         return SessionStateMachine.Configuration(
             jid: jid.bare,
             requestedResource: jid.resourcepart,

@@ -18,6 +18,10 @@ import XMPPCore
 /// sends a top-level element once the session is established, and
 /// `channel.close()` closes the stream cleanly (`</stream:stream>`, then
 /// the connection once the server answers or the close deadline passes).
+/// IQ requests and inbound request handlers go through the methods in
+/// `XMPPChannelHandler+Requests`, called on the event loop; inbound
+/// requests for a handler are yielded into the `requests` stream, which the
+/// connection answers from.
 ///
 /// Everything happens on the channel's event loop; deadlines are scheduled
 /// there too.
@@ -43,17 +47,25 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     /// Makes the TLS handler for STARTTLS; called on the event loop.
     typealias TLSHandlerFactory = () throws -> GnuTLSClientHandler
 
-    private var machine: SessionStateMachine
+    // Not private: `XMPPChannelHandler+Requests` uses them.
+    var machine: SessionStateMachine
+    var context: ChannelHandlerContext?
+    /// The IQ requests in flight, by id: completed by `.completeRequest`.
+    var pendingResponses: [String: EventLoopPromise<IQ>] = [:]
+    /// The one timer of the IQ requests in flight, at their earliest deadline.
+    var requestTimer: Scheduled<Void>?
+    /// Receives inbound requests that have a handler.
+    let requests: AsyncStream<InboundIQRequest>.Continuation
+    let logger: Logger
+
     private let transport: SessionStateMachine.Transport
     private let reader: XMLStreamReader
     private let writer = XMLWriter()
     private let makeTLSHandler: TLSHandlerFactory
     private var tlsHandler: GnuTLSClientHandler?
-    private var context: ChannelHandlerContext?
     private var deadlines: [SessionStateMachine.DeadlineID: Scheduled<Void>] = [:]
     private var negotiation: EventLoopPromise<NegotiationOutcome>?
     private let inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation
-    private let logger: Logger
     private var started = false
     private var needsFlush = false
 
@@ -65,6 +77,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     ///   - makeTLSHandler: Makes the STARTTLS handler.
     ///   - negotiation: Completed once negotiation ends.
     ///   - inbound: Receives delivered elements; finished when the connection ends.
+    ///   - requests: Receives inbound IQ requests that have a handler;
+    ///     finished when the connection ends.
     ///   - logger: Receives `debug` and `trace` messages.
     init(
         machine: SessionStateMachine,
@@ -73,6 +87,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         makeTLSHandler: @escaping TLSHandlerFactory,
         negotiation: EventLoopPromise<NegotiationOutcome>,
         inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation,
+        requests: AsyncStream<InboundIQRequest>.Continuation,
         logger: Logger
     ) {
         self.machine = machine
@@ -81,6 +96,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         self.makeTLSHandler = makeTLSHandler
         self.negotiation = negotiation
         self.inbound = inbound
+        self.requests = requests
         self.logger = logger
     }
 
@@ -215,18 +231,23 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     // MARK: Running actions
 
     /// Carries out actions in order, then flushes what they wrote.
-    private func run(_ actions: [SessionStateMachine.Action]) {
+    func run(_ actions: [SessionStateMachine.Action]) {
         guard let context, !actions.isEmpty else { return }
         for action in actions {
             run(action, context: context)
         }
+        flushIfNeeded(context: context)
+    }
+
+    /// Flushes what was written since the last flush.
+    func flushIfNeeded(context: ChannelHandlerContext) {
         if needsFlush {
             needsFlush = false
             context.flush()
         }
     }
 
-    private func run(_ action: SessionStateMachine.Action, context: ChannelHandlerContext) {
+    func run(_ action: SessionStateMachine.Action, context: ChannelHandlerContext) {
         switch action {
         case .writeStreamHeader(let header):
             do throws(XMLWriterError) {
@@ -280,20 +301,35 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         case .fail(let error):
             logger.debug("XMPP session failed", metadata: [XMPPLoggingKey.error: "\(error)"])
             finish(with: error)
+        case .completeRequest(let id, let outcome):
+            complete(id, outcome)
+        case .handleRequest(let iq, let handler):
+            handOver(iq, to: handler)
+        case .scheduleRequestTimer(let instant):
+            scheduleRequestTimer(at: instant, context: context)
+        case .cancelRequestTimer:
+            requestTimer?.cancel()
+            requestTimer = nil
+        case .dropped(let element, let reason):
+            logDropped(element, reason)
         }
     }
 
-    private func write(_ element: XMLElement, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+    /// Writes an element; when it cannot be serialised, fails `promise`
+    /// and returns why (nothing is written).
+    @discardableResult
+    func write(_ element: XMLElement, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) -> XMLWriterError? {
         let bytes: [UInt8]
         do throws(XMLWriterError) {
             bytes = try writer.bytes(element)
         } catch {
             logger.debug("XMPP element cannot be serialised", metadata: [XMPPLoggingKey.element: "\(element.name)"])
             promise?.fail(XMPPClientError.unserializableElement(error))
-            return
+            return error
         }
         traceElement("Sending XMPP element", element)
         write(bytes, context: context, promise: promise)
+        return nil
     }
 
     private func write(_ bytes: [UInt8], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
@@ -316,14 +352,21 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
 
     // MARK: Ending
 
-    /// Completes what waits on this connection: the negotiation (failed) and
-    /// the inbound stream (finished, with `error` if there is one). Later
-    /// calls change nothing.
+    /// Completes what waits on this connection: the negotiation (failed),
+    /// IQ requests still in flight (failed; the machine normally ended them
+    /// already), the inbound stream (finished, with `error` if there is one)
+    /// and the stream of inbound requests. Later calls change nothing.
     private func finish(with error: XMPPClientError?) {
         if let negotiation {
             self.negotiation = nil
             negotiation.fail(error ?? .connectionClosed(detail: "the connection closed during negotiation"))
         }
+        let waiting = pendingResponses
+        pendingResponses.removeAll()
+        for promise in waiting.values {
+            promise.fail(error ?? .connectionClosed(detail: "the connection closed"))
+        }
+        requests.finish()
         if let error {
             inbound.finish(throwing: error)
         } else {
@@ -334,6 +377,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     private func cancelAllDeadlines() {
         for scheduled in deadlines.values { scheduled.cancel() }
         deadlines.removeAll()
+        requestTimer?.cancel()
+        requestTimer = nil
     }
 
     private func traceElement(_ message: Logger.Message, _ element: XMLElement) {

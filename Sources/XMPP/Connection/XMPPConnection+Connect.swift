@@ -20,6 +20,11 @@ extension XMPPConnection {
     /// Cancelling the task closes the connection: during negotiation the call
     /// throws `CancellationError`; during `body` the inbound sequence ends and
     /// the stream is closed cleanly.
+    ///
+    /// While `body` runs, inbound IQ requests are answered by the handlers
+    /// registered with ``handleIQ(namespace:localName:_:)``, each in a child
+    /// task. When `body` ends the session is closed first, then running
+    /// handlers are cancelled, and the call returns once they have finished.
     /// - Parameters:
     ///   - configuration: The account, the server and the options.
     ///   - eventLoopGroup: Where the connection's channel lives.
@@ -44,27 +49,35 @@ extension XMPPConnection {
     }
 
     /// Runs `body` with `connection`, turning cancellation into a close, and
-    /// closes afterwards whatever happens.
-    private static func run<Result>(
+    /// closes afterwards whatever happens; answers inbound IQ requests
+    /// meanwhile.
+    static func run<Result>(
         _ connection: XMPPConnection,
         isolation: isolated (any Actor)?,
         _ body: (XMPPConnection) async throws -> Result
     ) async throws -> Result {
         let channel = connection.channel
-        let result: Result
-        do {
-            result = try await withTaskCancellationHandler {
-                try await body(connection)
-            } onCancel: {
-                // A clean close: the server sees </stream:stream>.
-                channel.close(promise: nil)
+        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self, isolation: isolation) { group in
+            group.addTask { await connection.answerInboundRequests() }
+            let result: Result
+            do {
+                result = try await withTaskCancellationHandler {
+                    try await body(connection)
+                } onCancel: {
+                    // A clean close: the server sees </stream:stream>.
+                    channel.close(promise: nil)
+                }
+            } catch {
+                // Closing first: a handler that ignores cancellation must
+                // not keep the session open.
+                await connection.close()
+                group.cancelAll()
+                throw error
             }
-        } catch {
             await connection.close()
-            throw error
+            group.cancelAll()
+            return result
         }
-        await connection.close()
-        return result
     }
 
     /// Connects and negotiates, following redirects.
@@ -101,15 +114,16 @@ extension XMPPConnection {
             if redirects > 0 { attemptLogger[metadataKey: XMPPLoggingKey.redirectCount] = "\(redirects)" }
 
             let (stream, continuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
+            let (requests, requestsContinuation) = AsyncStream<InboundIQRequest>.makeStream()
             let machine = SessionStateMachine(configuration: sessionConfiguration, redirectsSoFar: redirects)
-            let outcome = try await negotiate(
+            let (outcome, handler) = try await negotiate(
                 on: connected, machine: machine, limits: configuration.limits, tls: tls,
-                inbound: continuation, logger: attemptLogger)
+                inbound: continuation, requests: requestsContinuation, logger: attemptLogger)
             switch outcome {
             case .established(let session):
                 return XMPPConnection(
-                    channel: connected.channel, session: session, inbound: XMPPInboundStream(stream),
-                    logger: attemptLogger)
+                    channel: connected.channel, handler: handler, session: session,
+                    inbound: XMPPInboundStream(stream), inboundRequests: requests, logger: attemptLogger)
             case .redirect(let target):
                 try? await connected.channel.closeFuture.get()
                 redirects += 1
@@ -124,17 +138,22 @@ extension XMPPConnection {
 
     /// Puts the session handler on a connected channel and waits for the
     /// negotiation to end; a cancelled wait closes the channel.
+    /// - Returns: How negotiation ended, and the handler.
     private static func negotiate(
         on connected: XMPPConnector.ConnectedChannel,
         machine: SessionStateMachine,
         limits: XMLStreamReader.Limits,
         tls: TLSContexts,
         inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation,
+        requests: AsyncStream<InboundIQRequest>.Continuation,
         logger: Logger
-    ) async throws -> XMPPChannelHandler.NegotiationOutcome {
+    ) async throws -> (XMPPChannelHandler.NegotiationOutcome, NIOLoopBound<XMPPChannelHandler>) {
         let channel = connected.channel
         let security = connected.endpoint.security
         let promise = channel.eventLoop.makePromise(of: XMPPChannelHandler.NegotiationOutcome.self)
+        let handlerPromise = channel.eventLoop.makePromise(of: NIOLoopBound<XMPPChannelHandler>.self)
+        // Settled before the negotiation can end, whichever way it ends.
+        promise.futureResult.whenFailure { handlerPromise.fail($0) }
         channel.eventLoop.execute {
             guard channel.isActive else {
                 promise.fail(XMPPClientError.connectionClosed(detail: "the connection closed before the stream opened"))
@@ -150,7 +169,8 @@ extension XMPPConnection {
             let handler = XMPPChannelHandler(
                 machine: machine, transport: transport, limits: limits,
                 makeTLSHandler: { try tls.makeHandler(for: .startTLS) },
-                negotiation: promise, inbound: inbound, logger: logger)
+                negotiation: promise, inbound: inbound, requests: requests, logger: logger)
+            handlerPromise.succeed(NIOLoopBound(handler, eventLoop: channel.eventLoop))
             do {
                 try channel.pipeline.syncOperations.addHandler(handler)
             } catch {
@@ -159,11 +179,12 @@ extension XMPPConnection {
             }
         }
         do {
-            return try await withTaskCancellationHandler {
+            let outcome = try await withTaskCancellationHandler {
                 try await promise.futureResult.get()
             } onCancel: {
                 channel.close(promise: nil)
             }
+            return (outcome, try await handlerPromise.futureResult.get())
         } catch {
             // Every failure path closes the channel; wait for it (bounded by
             // the close and TLS shutdown deadlines) so nothing outlives the call.

@@ -13,8 +13,12 @@ extension XMPPConnection {
         try await send(presence.element)
     }
 
-    /// Sends an IQ. The response (if it is a request) arrives on
-    /// ``inbound`` with the same `id`.
+    /// Sends an IQ as it is.
+    ///
+    /// To ask something, prefer ``request(_:to:timeout:)``: it picks the
+    /// `id`, checks who answers, and has a deadline. A request sent here is
+    /// answered on ``inbound`` (with the same `id`, from whoever claims to
+    /// answer it: check `from` yourself).
     /// - Throws: See ``send(_:)-(XMLElement)``.
     public func send(_ iq: IQ) async throws(XMPPClientError) {
         try await send(iq.element)

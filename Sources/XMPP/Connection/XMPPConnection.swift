@@ -20,6 +20,10 @@ import XMPPTransport
 /// }
 /// ```
 ///
+/// Typed IQ requests go out with ``request(_:to:timeout:)``; inbound IQ
+/// requests are answered by handlers registered with
+/// ``handleIQ(namespace:localName:_:)`` (or with `service-unavailable`).
+///
 /// The actor runs on its channel's event loop, so its methods reach the
 /// network without a thread hop. Every failure is an ``XMPPClientError``.
 public final actor XMPPConnection {
@@ -34,8 +38,14 @@ public final actor XMPPConnection {
     public nonisolated let inbound: XMPPInboundStream
 
     nonisolated let channel: any Channel
+    /// The session's handler, reachable from the actor's code (which runs
+    /// on the same event loop) and, through `execute`, from elsewhere.
+    nonisolated let handler: NIOLoopBound<XMPPChannelHandler>
+    /// Inbound IQ requests that have a handler; answered by
+    /// ``answerInboundRequests()``.
+    nonisolated let inboundRequests: AsyncStream<InboundIQRequest>
     private nonisolated let executor: any SerialExecutor
-    private let logger: Logger
+    nonisolated let logger: Logger
 
     /// The channel's event loop: the actor's code runs where the channel's does.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -44,11 +54,15 @@ public final actor XMPPConnection {
 
     init(
         channel: any Channel,
+        handler: NIOLoopBound<XMPPChannelHandler>,
         session: SessionStateMachine.EstablishedSession,
         inbound: XMPPInboundStream,
+        inboundRequests: AsyncStream<InboundIQRequest>,
         logger: Logger
     ) {
         self.channel = channel
+        self.handler = handler
+        self.inboundRequests = inboundRequests
         // Kept, not recomputed: for event loops that are not executors
         // themselves NIO makes a new executor object each time, and an
         // unowned reference to a temporary one would dangle.

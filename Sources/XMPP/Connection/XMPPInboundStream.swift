@@ -4,6 +4,16 @@ public import XMPPCore
 /// (stanzas, and any other element such as Stream Management's), in
 /// arrival order.
 ///
+/// IQs are the exception, since each must be answered exactly once:
+/// - requests (`get`, `set`) never appear here. A handler registered with
+///   ``XMPPConnection/handleIQ(namespace:localName:_:)`` answers them, or
+///   the connection answers `service-unavailable`;
+/// - responses (`result`, `error`) to ``XMPPConnection/request(_:to:timeout:)``
+///   complete that call and do not appear here, nor do spoofed or late
+///   ones; responses to IQs sent with ``XMPPConnection/send(_:)-(IQ)`` do;
+/// - an IQ that does not parse is dropped (a request is answered with an
+///   error).
+///
 /// The sequence finishes when the connection ends: normally after a close
 /// the application asked for, or by throwing the ``XMPPClientError`` that
 /// ended it (a stream error, the server closing the stream, a dropped

@@ -22,6 +22,14 @@ enum XMPPLoggingKey {
     static let redirect = "xmpp.redirect"
     /// How many redirects led to this connection.
     static let redirectCount = "xmpp.redirect_count"
+    /// The `id` of a stanza.
+    static let stanzaID = "xmpp.stanza_id"
+    /// The `from` of a stanza, as sent.
+    static let stanzaFrom = "xmpp.stanza_from"
+    /// The payload an IQ handler is registered for (Clark notation).
+    static let handler = "xmpp.iq_handler"
+    /// Why an element was dropped.
+    static let reason = "xmpp.reason"
     /// An error's description.
     static let error = "error"
 }

@@ -7,6 +7,7 @@ extension XMPPClientError {
             case streamError, xmlError, timeout, connectionClosed, streamClosedByPeer
             case seeOtherHostLimit, proceedInjection, dataBeforeStreamRestart, invalidStreamHeader
             case unexpectedElement, connectFailed, invalidConfiguration, unserializableElement
+            case stanzaError, invalidResponse, handlerAlreadyRegistered
         }
 
         private let base: Base
@@ -59,11 +60,23 @@ extension XMPPClientError {
         /// ``XMPPClientError/connectionError``).
         public static let connectFailed = Code(.connectFailed)
         /// The configuration cannot work (for example a JID without a
-        /// localpart, or a TLS trust store without anchors).
+        /// localpart, a TLS trust store without anchors, or a timeout that
+        /// is not positive).
         public static let invalidConfiguration = Code(.invalidConfiguration)
         /// An element could not be serialised (a character XML 1.0 cannot
         /// carry); nothing was sent.
         public static let unserializableElement = Code(.unserializableElement)
+        /// The recipient answered an IQ request with `type='error'` (see
+        /// ``XMPPClientError/stanzaError``, for example `item-not-found`).
+        public static let stanzaError = Code(.stanzaError)
+        /// The `result` of an IQ request could not be read:
+        /// ``IQRequest/response(from:)`` threw (see
+        /// ``XMPPClientError/underlying``).
+        public static let invalidResponse = Code(.invalidResponse)
+        /// A handler for inbound IQ requests with this payload is already
+        /// registered on the connection (see
+        /// ``XMPPConnection/handleIQ(namespace:localName:_:)``).
+        public static let handlerAlreadyRegistered = Code(.handlerAlreadyRegistered)
 
         /// A short name, for example `"authentication failed"`.
         public var description: String {
@@ -86,16 +99,20 @@ extension XMPPClientError {
             case .connectFailed: "connect failed"
             case .invalidConfiguration: "invalid configuration"
             case .unserializableElement: "unserializable element"
+            case .stanzaError: "stanza error"
+            case .invalidResponse: "invalid response"
+            case .handlerAlreadyRegistered: "handler already registered"
             }
         }
     }
 
-    /// A step of connecting and negotiating, each with its own deadline.
-    /// A struct rather than an enum so steps can be added without breaking
-    /// code that switches over them.
+    /// A step of connecting, negotiating or using the session, each with its
+    /// own deadline. A struct rather than an enum so steps can be added
+    /// without breaking code that switches over them.
     public struct Step: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case streamOpening, startTLS, tlsHandshake, authentication, resourceBinding, sessionEstablishment, closing
+            case iqRequest
         }
 
         private let base: Base
@@ -116,6 +133,9 @@ extension XMPPClientError {
         public static let sessionEstablishment = Step(.sessionEstablishment)
         /// Waiting for the server's `</stream:stream>` after ours.
         public static let closing = Step(.closing)
+        /// Waiting for the answer to an IQ request
+        /// (``XMPPConnection/request(_:to:timeout:)``); the session goes on.
+        public static let iqRequest = Step(.iqRequest)
 
         /// The step's name, for example `"resource binding"`.
         public var description: String {
@@ -127,6 +147,7 @@ extension XMPPClientError {
             case .resourceBinding: "resource binding"
             case .sessionEstablishment: "session establishment"
             case .closing: "closing"
+            case .iqRequest: "IQ request"
             }
         }
     }

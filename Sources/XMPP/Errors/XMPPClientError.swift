@@ -8,7 +8,7 @@ public import XMPPTransport
 ///
 /// Match on ``code``; read the details through the typed accessors
 /// (``streamError``, ``saslError``, ``stanzaError``, ``xmlError``,
-/// ``tlsError``, ``connectionError``, ``step``). The struct wraps a private
+/// ``tlsError``, ``connectionError``, ``step``, ``underlying``). The struct wraps a private
 /// enum so that new failures can be added without breaking code that
 /// switches over them.
 ///
@@ -35,6 +35,9 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case connectFailed(XMPPConnectionError)
         case invalidConfiguration(String)
         case unserializableElement(XMLWriterError)
+        case stanzaError(StanzaError)
+        case invalidResponse(underlying: any Error)
+        case handlerAlreadyRegistered(String)
     }
 
     private let reason: Reason
@@ -64,6 +67,9 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case .connectFailed: .connectFailed
         case .invalidConfiguration: .invalidConfiguration
         case .unserializableElement: .unserializableElement
+        case .stanzaError: .stanzaError
+        case .invalidResponse: .invalidResponse
+        case .handlerAlreadyRegistered: .handlerAlreadyRegistered
         }
     }
 
@@ -84,11 +90,13 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         return nil
     }
 
-    /// The server's error, for ``Code/bindFailed`` and ``Code/sessionFailed``
-    /// when the server answered with one.
+    /// The error the peer answered with: for ``Code/stanzaError`` (an IQ
+    /// request answered with `type='error'`), and for ``Code/bindFailed``
+    /// and ``Code/sessionFailed`` when the server answered with one.
     public var stanzaError: StanzaError? {
         switch reason {
         case .bindFailed(let error, _), .sessionFailed(let error): error
+        case .stanzaError(let error): error
         default: nil
         }
     }
@@ -125,7 +133,8 @@ public struct XMPPClientError: Error, CustomStringConvertible {
     /// The lower-level error behind this one, when there is one: the TLS
     /// error of ``Code/tlsFailed``, the I/O error of
     /// ``Code/connectionClosed``, the writer's error of
-    /// ``Code/unserializableElement``, or the typed errors the other
+    /// ``Code/unserializableElement``, what ``IQRequest/response(from:)``
+    /// threw for ``Code/invalidResponse``, or the typed errors the other
     /// accessors return.
     public var underlying: (any Error)? {
         switch reason {
@@ -136,6 +145,8 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case .xmlError(let error): error
         case .connectFailed(let error): error
         case .unserializableElement(let error): error
+        case .stanzaError(let error): error
+        case .invalidResponse(let error): error
         default: nil
         }
     }
@@ -194,6 +205,12 @@ public struct XMPPClientError: Error, CustomStringConvertible {
             "XMPP: invalid configuration: \(detail)"
         case .unserializableElement(let error):
             "XMPP: element cannot be written: \(error)"
+        case .stanzaError(let error):
+            "XMPP: the request was answered with an error: \(error)"
+        case .invalidResponse(let error):
+            "XMPP: the response cannot be read: \(error)"
+        case .handlerAlreadyRegistered(let key):
+            "XMPP: an IQ handler for \(key) is already registered"
         }
     }
 }
@@ -260,5 +277,17 @@ extension XMPPClientError {
 
     static func unserializableElement(_ error: XMLWriterError) -> XMPPClientError {
         XMPPClientError(.unserializableElement(error))
+    }
+
+    static func stanzaError(_ error: StanzaError) -> XMPPClientError {
+        XMPPClientError(.stanzaError(error))
+    }
+
+    static func invalidResponse(_ error: any Error) -> XMPPClientError {
+        XMPPClientError(.invalidResponse(underlying: error))
+    }
+
+    static func handlerAlreadyRegistered(_ key: String) -> XMPPClientError {
+        XMPPClientError(.handlerAlreadyRegistered(key))
     }
 }

@@ -34,6 +34,62 @@ extension SessionStateMachine {
         case closeConnection
         /// The connection attempt or the session failed with this error.
         case fail(XMPPClientError)
+        /// Complete the IQ request waiting under this id.
+        case completeRequest(String, RequestOutcome)
+        /// Run the application's handler for this inbound `get` or `set`
+        /// and send the answer it makes (``IQRequestHandler/reply(to:)``).
+        case handleRequest(IQ, IQRequestHandler)
+        /// Call ``SessionStateMachine/requestTimerFired(at:)`` with this
+        /// instant once it is reached; replaces the request timer scheduled
+        /// before, if any.
+        case scheduleRequestTimer(MonotonicInstant)
+        /// Cancel the request timer.
+        case cancelRequestTimer
+        /// This element reaches neither the application nor a request; log
+        /// why (at `debug`). An answer the protocol requires, if any, is in
+        /// a `writeElement` of the same batch.
+        case dropped(XMLElement, DropReason)
+    }
+
+    /// How an IQ request ended.
+    enum RequestOutcome: Sendable {
+        /// Its `result` arrived.
+        case response(IQ)
+        /// It failed: an `error` answer, a timeout, the session's end, or a
+        /// request that could not be written.
+        case failed(XMPPClientError)
+        /// The caller's task was cancelled.
+        case cancelled
+    }
+
+    /// Why an element was dropped.
+    enum DropReason: Hashable, Sendable, CustomStringConvertible {
+        /// An IQ response whose id is pending, from an address the request
+        /// did not go to (spoofed or misrouted); the request keeps waiting.
+        case unexpectedOrigin
+        /// An IQ response to one of our requests that already ended
+        /// (timed out or cancelled).
+        case lateResponse
+        /// An IQ that does not parse; a `get` or `set` is answered with an
+        /// error.
+        case malformed(StanzaParseError)
+        /// A `get` or `set` that no handler takes; answered with
+        /// `service-unavailable`.
+        case unhandledRequest
+        /// A `get` or `set` that arrived after our stream close, when no
+        /// answer can be sent any more.
+        case sessionClosing
+
+        /// For logs, for example `"unexpected origin"`.
+        var description: String {
+            switch self {
+            case .unexpectedOrigin: "unexpected origin"
+            case .lateResponse: "late response"
+            case .malformed(let error): "malformed (\(error))"
+            case .unhandledRequest: "no handler"
+            case .sessionClosing: "session closing"
+            }
+        }
     }
 
     /// Names one scheduled deadline: the step it guards and a number that

@@ -24,7 +24,9 @@ extension SessionStateMachine {
             return []
         case .established:
             state = .closing(StreamClosing(deliversElements: true))
-            return [.writeStreamClose] + moveDeadline(to: .closing)
+            return [.writeStreamClose]
+                + failPendingRequests(.connectionClosed(detail: "the session was closed"))
+                + moveDeadline(to: .closing)
         case .startTLS(let negotiation) where negotiation.phase == .handshaking:
             return fail(.connectionClosed(detail: "closed before the session was established"), closingStream: false)
         default:
@@ -56,9 +58,10 @@ extension SessionStateMachine {
             state = .closed
             return cancelDeadline()
         case .established:
-            let actions = cancelDeadline()
+            let error = XMPPClientError.connectionClosed(detail: "the connection closed")
+            let actions = cancelDeadline() + failPendingRequests(error)
             state = .closed
-            return actions + [.fail(.connectionClosed(detail: "the connection closed"))]
+            return actions + [.fail(error)]
         default:
             let actions = cancelDeadline()
             state = .closed

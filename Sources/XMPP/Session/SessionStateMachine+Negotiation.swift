@@ -102,6 +102,7 @@ extension SessionStateMachine {
         let session = EstablishedSession(
             boundJID: boundJID, features: features, authenticationMechanism: authenticationMechanism)
         state = .established(session)
+        self.boundJID = boundJID
         return cancelDeadline() + [.established(session)]
     }
 

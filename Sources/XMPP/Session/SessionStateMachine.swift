@@ -15,7 +15,10 @@ import XMPPCore
 /// connection; skipped on direct TLS) → restart → SASL → restart → bind →
 /// the RFC 3921 session when the server requires it → established. Every
 /// waiting step has a deadline, handed out as an action and fired back in
-/// as an input; time never enters the machine any other way.
+/// as an input; time never enters the machine any other way. Once
+/// established, the machine also matches IQ responses to the requests in
+/// flight (``PendingIQLedger``) and routes inbound IQ requests to the
+/// application's handlers (``IQRequestRoutes``); see `SessionStateMachine+IQ`.
 struct SessionStateMachine: Sendable {
     /// What the machine needs to know about the account and its limits.
     struct Configuration: Sendable {
@@ -29,6 +32,9 @@ struct SessionStateMachine: Sendable {
         var timeouts: XMPPConnection.Configuration.Timeouts
         /// How many `see-other-host` redirects a connection attempt follows.
         var maximumRedirects: Int
+        /// Starts the id of every IQ request the session sends; random per
+        /// connection unless a test fixes it.
+        var requestIdentifierPrefix: String = PendingIQLedger.randomIdentifierPrefix()
     }
 
     enum State: Sendable {
@@ -56,6 +62,12 @@ struct SessionStateMachine: Sendable {
     private var deadlineSequence = 0
     /// The SASL mechanism chosen for this session, once SASL started.
     var authenticationMechanism: SASLMechanismName?
+    /// The IQ requests in flight, once established.
+    var requests: PendingIQLedger
+    /// The application's handlers for inbound IQ requests.
+    var requestHandlers = IQRequestRoutes()
+    /// The full JID the server bound, once established.
+    var boundJID: FullJID?
 
     /// Creates a machine for one connection.
     /// - Parameters:
@@ -66,6 +78,7 @@ struct SessionStateMachine: Sendable {
     init(configuration: Configuration, redirectsSoFar: Int = 0) {
         self.configuration = configuration
         self.redirectsSoFar = redirectsSoFar
+        self.requests = PendingIQLedger(identifierPrefix: configuration.requestIdentifierPrefix)
     }
 
     /// Whether the session is established (and not yet closing).
@@ -140,9 +153,9 @@ struct SessionStateMachine: Sendable {
             case .unexpected: return failUnexpected(element.name)
             }
         case .established:
-            return [.deliver(element)]
+            return receivedStanza(element, canAnswer: true)
         case .closing(let closing):
-            return closing.deliversElements ? [.deliver(element)] : []
+            return closing.deliversElements ? receivedStanza(element, canAnswer: false) : []
         }
     }
 
@@ -258,6 +271,7 @@ struct SessionStateMachine: Sendable {
             if let condition { actions.append(.writeElement(StreamError(condition).element)) }
             actions.append(.writeStreamClose)
         }
+        actions += failPendingRequests(error)
         // The failure is reported before the close, so whoever waits learns
         // the reason before the channel reports that it went inactive.
         actions.append(.fail(error))
