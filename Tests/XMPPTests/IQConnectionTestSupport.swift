@@ -29,7 +29,7 @@ final class ConnectionHarness: Sendable {
         var description: String
     }
 
-    static func established() async throws -> ConnectionHarness {
+    static func established(features: String = ScriptedServer.bindFeatures) async throws -> ConnectionHarness {
         let channel = NIOAsyncTestingChannel()
         let logs = RecordedLogs()
         var logger = Logger(label: "test", factory: { _ in RecordingLogHandler(logs: logs) })
@@ -66,7 +66,7 @@ final class ConnectionHarness: Sendable {
         try await expectWrite("<auth")
         try await send(S.success)
         try await expectWrite("<?xml")
-        try await send(S.header + S.bindFeatures)
+        try await send(S.header + features)
         try await expectWrite("<iq id='bind-1'")
         try await send(S.bindResult)
         guard case .established(let session) = try await negotiation.futureResult.get() else {

@@ -46,6 +46,9 @@ public final actor XMPPConnection {
     nonisolated let inboundRequests: AsyncStream<InboundIQRequest>
     private nonisolated let executor: any SerialExecutor
     nonisolated let logger: Logger
+    /// The features of the established stream, for example whether the
+    /// server offers roster versioning.
+    nonisolated let streamFeatures: StreamFeatures
 
     /// The channel's event loop: the actor's code runs where the channel's does.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -71,6 +74,7 @@ public final actor XMPPConnection {
         self.authenticationMechanism = session.authenticationMechanism
         self.inbound = inbound
         self.logger = logger
+        self.streamFeatures = session.features
     }
 
     /// Sends a top-level element (a stanza, or another element such as

@@ -75,6 +75,11 @@ final class IntegrationLogs: Sendable {
         }
     }
 
+    /// How many records have exactly this message.
+    func count(of message: String) -> Int {
+        records.withLock { records in records.filter { $0.message == message }.count }
+    }
+
     /// Every record as one line of text.
     var all: [String] {
         records.withLock { records in
