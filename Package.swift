@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "NIOGnuTLS", targets: ["NIOGnuTLS"]),
         .library(name: "XMPPTransport", targets: ["XMPPTransport"]),
         .library(name: "XMPP", targets: ["XMPP"]),
+        .library(name: "XMPPExtensions", targets: ["XMPPExtensions"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -79,6 +80,15 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .target(
+            name: "XMPPExtensions",
+            dependencies: [
+                "XMPP",
+                "XMPPCore",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .target(
             name: "XMPPTestSupport",
             dependencies: [
                 "CGnuTLS",
@@ -121,6 +131,11 @@ let package = Package(
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(
+            name: "XMPPExtensionsTests",
+            dependencies: ["XMPPExtensions", "XMPP", "XMPPCore"],
+            swiftSettings: defaultSwiftSettings
+        ),
+        .testTarget(
             name: "XMPPTransportTests",
             dependencies: [
                 "XMPPTransport",
@@ -137,6 +152,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "XMPP",
+                "XMPPExtensions",
                 "XMPPTransport",
                 "NIOGnuTLS",
                 "XMPPCore",

@@ -40,7 +40,7 @@ for doc in README.md Docs/*.md; do
 done
 
 products=""
-for product in XMPP XMPPCore NIOGnuTLS XMPPTransport; do
+for product in XMPP XMPPExtensions XMPPCore NIOGnuTLS XMPPTransport; do
     products+=".product(name: \"$product\", package: \"swift-xmpp\"), "
 done
 products+=".product(name: \"NIOCore\", package: \"swift-nio\")"

@@ -1,0 +1,61 @@
+public import XMPPCore
+
+/// Answers disco#info (XEP-0030 §3) about this entity: its identities and
+/// features. Usually made by ``XMPPConnection/serve(_:identities:features:)``,
+/// which collects the features from the other responders.
+///
+/// A request for a node is answered `item-not-found`: this entity has none.
+public struct DiscoInfoResponder: IQResponder, Hashable {
+    /// The answer: identities, and features including disco#info itself.
+    public var info: DiscoInfo
+
+    /// Creates the responder.
+    /// - Parameters:
+    ///   - identities: Who this entity is.
+    ///   - features: Features implemented outside `responders`.
+    ///   - responders: Responders whose features to advertise.
+    public init(identities: [DiscoIdentity], features: Set<String> = [], advertising responders: [any IQResponder] = []) {
+        var all = features.union([Disco.infoNamespace])
+        for responder in responders { all.formUnion(responder.features) }
+        info = DiscoInfo(identities: identities, features: all)
+    }
+
+    /// `{http://jabber.org/protocol/disco#info}query`.
+    public var payload: XMLQualifiedName { XMLQualifiedName("query", namespace: Disco.infoNamespace) }
+
+    /// `http://jabber.org/protocol/disco#info`.
+    public var features: Set<String> { [Disco.infoNamespace] }
+
+    /// The ``info`` for a `get` without a node.
+    /// - Parameter request: The disco#info request.
+    /// - Throws: ``StanzaError``: `bad-request` for a `set`,
+    ///   `item-not-found` for a node.
+    public func respond(to request: IQ) throws(StanzaError) -> XMLElement? {
+        try requireGet(request)
+        guard request.payload?[attribute: "node"] == nil else { throw StanzaError(.itemNotFound) }
+        return info.element
+    }
+}
+
+/// Answers disco#items (XEP-0030 §4) with an empty list: a client hosts
+/// no items. Advertises `http://jabber.org/protocol/disco#items`.
+public struct DiscoItemsResponder: IQResponder, Hashable {
+    /// Creates the responder.
+    public init() {}
+
+    /// `{http://jabber.org/protocol/disco#items}query`.
+    public var payload: XMLQualifiedName { XMLQualifiedName("query", namespace: Disco.itemsNamespace) }
+
+    /// `http://jabber.org/protocol/disco#items`.
+    public var features: Set<String> { [Disco.itemsNamespace] }
+
+    /// An empty `<query/>` for a `get` without a node.
+    /// - Parameter request: The disco#items request.
+    /// - Throws: ``StanzaError``: `bad-request` for a `set`,
+    ///   `item-not-found` for a node.
+    public func respond(to request: IQ) throws(StanzaError) -> XMLElement? {
+        try requireGet(request)
+        guard request.payload?[attribute: "node"] == nil else { throw StanzaError(.itemNotFound) }
+        return XMLElement("query", namespace: Disco.itemsNamespace)
+    }
+}
