@@ -59,15 +59,15 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     let logger: Logger
 
     private let transport: SessionStateMachine.Transport
-    private let reader: XMLStreamReader
-    private let writer = XMLWriter()
-    private let makeTLSHandler: TLSHandlerFactory
-    private var tlsHandler: GnuTLSClientHandler?
-    private var deadlines: [SessionStateMachine.DeadlineID: Scheduled<Void>] = [:]
-    private var negotiation: EventLoopPromise<NegotiationOutcome>?
-    private let inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation
-    private var started = false
-    private var needsFlush = false
+    let reader: XMLStreamReader
+    let writer = XMLWriter()
+    let makeTLSHandler: TLSHandlerFactory
+    var tlsHandler: GnuTLSClientHandler?
+    var deadlines: [SessionStateMachine.DeadlineID: Scheduled<Void>] = [:]
+    var negotiation: EventLoopPromise<NegotiationOutcome>?
+    let inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation
+    var started = false
+    var needsFlush = false
 
     /// Creates the handler for one connection.
     /// - Parameters:
@@ -125,7 +125,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         context.fireChannelInactive()
     }
 
-    private func start() {
+    func start() {
         guard !started else { return }
         started = true
         run(machine.start(transport: transport))
@@ -228,135 +228,13 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         run(actions)
     }
 
-    // MARK: Running actions
-
-    /// Carries out actions in order, then flushes what they wrote.
-    func run(_ actions: [SessionStateMachine.Action]) {
-        guard let context, !actions.isEmpty else { return }
-        for action in actions {
-            run(action, context: context)
-        }
-        flushIfNeeded(context: context)
-    }
-
-    /// Flushes what was written since the last flush.
-    func flushIfNeeded(context: ChannelHandlerContext) {
-        if needsFlush {
-            needsFlush = false
-            context.flush()
-        }
-    }
-
-    func run(_ action: SessionStateMachine.Action, context: ChannelHandlerContext) {
-        switch action {
-        case .writeStreamHeader(let header):
-            do throws(XMLWriterError) {
-                let bytes = try XMLWriter.streamOpening(header)
-                logger.trace("Sending XMPP stream header", metadata: [XMPPLoggingKey.xml: "\(String(decoding: bytes, as: UTF8.self))"])
-                write(bytes, context: context, promise: nil)
-            } catch {
-                // Our own header is always serialisable; if not, give up.
-                finish(with: .unserializableElement(error))
-                context.close(promise: nil)
-            }
-        case .writeElement(let element):
-            write(element, context: context, promise: nil)
-        case .writeStreamClose:
-            logger.trace("Sending XMPP stream end")
-            write(XMLWriter.streamClosing, context: context, promise: nil)
-        case .addTLSHandler:
-            addTLSHandler(context: context)
-        case .resetReader:
-            reader.reset()
-        case .scheduleDeadline(let id, let duration):
-            logger.debug("XMPP step started", metadata: [XMPPLoggingKey.step: "\(id.step)"])
-            deadlines[id] = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(duration)) { [self] in
-                deadlines[id] = nil
-                logger.debug("XMPP step deadline passed", metadata: [XMPPLoggingKey.step: "\(id.step)"])
-                run(machine.deadlineFired(id))
-            }
-        case .cancelDeadline(let id):
-            deadlines.removeValue(forKey: id)?.cancel()
-        case .established(let session):
-            logger.debug(
-                "XMPP session established",
-                metadata: [
-                    XMPPLoggingKey.boundJID: "\(session.boundJID)",
-                    XMPPLoggingKey.mechanism: "\(session.authenticationMechanism)",
-                ])
-            negotiation?.succeed(.established(session))
-            negotiation = nil
-        case .deliver(let element):
-            inbound.yield(element)
-        case .followSeeOtherHost(let host, let port):
-            logger.debug("XMPP server redirected the connection", metadata: [XMPPLoggingKey.redirect: "\(host):\(port.map(String.init) ?? "-")"])
-            negotiation?.succeed(.redirect(SeeOtherHostTarget(host: host, port: port)))
-            negotiation = nil
-        case .closeConnection:
-            if needsFlush {
-                needsFlush = false
-                context.flush()
-            }
-            context.close(promise: nil)
-        case .fail(let error):
-            logger.debug("XMPP session failed", metadata: [XMPPLoggingKey.error: "\(error)"])
-            finish(with: error)
-        case .completeRequest(let id, let outcome):
-            complete(id, outcome)
-        case .handleRequest(let iq, let handler):
-            handOver(iq, to: handler)
-        case .scheduleRequestTimer(let instant):
-            scheduleRequestTimer(at: instant, context: context)
-        case .cancelRequestTimer:
-            requestTimer?.cancel()
-            requestTimer = nil
-        case .dropped(let element, let reason):
-            logDropped(element, reason)
-        }
-    }
-
-    /// Writes an element; when it cannot be serialised, fails `promise`
-    /// and returns why (nothing is written).
-    @discardableResult
-    func write(_ element: XMLElement, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) -> XMLWriterError? {
-        let bytes: [UInt8]
-        do throws(XMLWriterError) {
-            bytes = try writer.bytes(element)
-        } catch {
-            logger.debug("XMPP element cannot be serialised", metadata: [XMPPLoggingKey.element: "\(element.name)"])
-            promise?.fail(XMPPClientError.unserializableElement(error))
-            return error
-        }
-        traceElement("Sending XMPP element", element)
-        write(bytes, context: context, promise: promise)
-        return nil
-    }
-
-    private func write(_ bytes: [UInt8], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        context.write(wrapOutboundOut(buffer), promise: promise)
-        needsFlush = true
-    }
-
-    private func addTLSHandler(context: ChannelHandlerContext) {
-        do {
-            let handler = try makeTLSHandler()
-            tlsHandler = handler
-            // At the front: everything after <proceed/> is TLS.
-            try context.pipeline.syncOperations.addHandler(handler, position: .first)
-        } catch {
-            run(machine.tlsFailed(error))
-        }
-    }
-
     // MARK: Ending
 
     /// Completes what waits on this connection: the negotiation (failed),
     /// IQ requests still in flight (failed; the machine normally ended them
     /// already), the inbound stream (finished, with `error` if there is one)
     /// and the stream of inbound requests. Later calls change nothing.
-    private func finish(with error: XMPPClientError?) {
+    func finish(with error: XMPPClientError?) {
         if let negotiation {
             self.negotiation = nil
             negotiation.fail(error ?? .connectionClosed(detail: "the connection closed during negotiation"))
@@ -374,14 +252,14 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         }
     }
 
-    private func cancelAllDeadlines() {
+    func cancelAllDeadlines() {
         for scheduled in deadlines.values { scheduled.cancel() }
         deadlines.removeAll()
         requestTimer?.cancel()
         requestTimer = nil
     }
 
-    private func traceElement(_ message: Logger.Message, _ element: XMLElement) {
+    func traceElement(_ message: Logger.Message, _ element: XMLElement) {
         guard logger.logLevel <= .trace else { return }
         logger.trace(
             message,

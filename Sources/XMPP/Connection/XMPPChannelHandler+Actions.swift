@@ -1,0 +1,132 @@
+import Logging
+import NIOCore
+import NIOGnuTLS
+import NIOTLS
+import XMPPCore
+
+/// Carrying out the session machine's actions: the one place where its
+/// decisions become channel operations (writes, TLS, reader resets,
+/// deadlines, delivery, closing).
+extension XMPPChannelHandler {
+    // MARK: Running actions
+
+    /// Carries out actions in order, then flushes what they wrote.
+    func run(_ actions: [SessionStateMachine.Action]) {
+        guard let context, !actions.isEmpty else { return }
+        for action in actions {
+            run(action, context: context)
+        }
+        flushIfNeeded(context: context)
+    }
+
+    /// Flushes what was written since the last flush.
+    func flushIfNeeded(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
+        }
+    }
+
+    func run(_ action: SessionStateMachine.Action, context: ChannelHandlerContext) {
+        switch action {
+        case .writeStreamHeader(let header):
+            do throws(XMLWriterError) {
+                let bytes = try XMLWriter.streamOpening(header)
+                logger.trace("Sending XMPP stream header", metadata: [XMPPLoggingKey.xml: "\(String(decoding: bytes, as: UTF8.self))"])
+                write(bytes, context: context, promise: nil)
+            } catch {
+                // Our own header is always serialisable; if not, give up.
+                finish(with: .unserializableElement(error))
+                context.close(promise: nil)
+            }
+        case .writeElement(let element):
+            write(element, context: context, promise: nil)
+        case .writeStreamClose:
+            logger.trace("Sending XMPP stream end")
+            write(XMLWriter.streamClosing, context: context, promise: nil)
+        case .addTLSHandler:
+            addTLSHandler(context: context)
+        case .resetReader:
+            reader.reset()
+        case .scheduleDeadline(let id, let duration):
+            logger.debug("XMPP step started", metadata: [XMPPLoggingKey.step: "\(id.step)"])
+            deadlines[id] = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(duration)) { [self] in
+                deadlines[id] = nil
+                logger.debug("XMPP step deadline passed", metadata: [XMPPLoggingKey.step: "\(id.step)"])
+                run(machine.deadlineFired(id))
+            }
+        case .cancelDeadline(let id):
+            deadlines.removeValue(forKey: id)?.cancel()
+        case .established(let session):
+            logger.debug(
+                "XMPP session established",
+                metadata: [
+                    XMPPLoggingKey.boundJID: "\(session.boundJID)",
+                    XMPPLoggingKey.mechanism: "\(session.authenticationMechanism)",
+                ])
+            negotiation?.succeed(.established(session))
+            negotiation = nil
+        case .deliver(let element):
+            inbound.yield(element)
+        case .followSeeOtherHost(let host, let port):
+            logger.debug("XMPP server redirected the connection", metadata: [XMPPLoggingKey.redirect: "\(host):\(port.map(String.init) ?? "-")"])
+            negotiation?.succeed(.redirect(SeeOtherHostTarget(host: host, port: port)))
+            negotiation = nil
+        case .closeConnection:
+            if needsFlush {
+                needsFlush = false
+                context.flush()
+            }
+            context.close(promise: nil)
+        case .fail(let error):
+            logger.debug("XMPP session failed", metadata: [XMPPLoggingKey.error: "\(error)"])
+            finish(with: error)
+        case .completeRequest(let id, let outcome):
+            complete(id, outcome)
+        case .handleRequest(let iq, let handler):
+            handOver(iq, to: handler)
+        case .scheduleRequestTimer(let instant):
+            scheduleRequestTimer(at: instant, context: context)
+        case .cancelRequestTimer:
+            requestTimer?.cancel()
+            requestTimer = nil
+        case .dropped(let element, let reason):
+            logDropped(element, reason)
+        }
+    }
+
+    /// Writes an element; when it cannot be serialised, fails `promise`
+    /// and returns why (nothing is written).
+    @discardableResult
+    func write(_ element: XMLElement, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) -> XMLWriterError? {
+        let bytes: [UInt8]
+        do throws(XMLWriterError) {
+            bytes = try writer.bytes(element)
+        } catch {
+            logger.debug("XMPP element cannot be serialised", metadata: [XMPPLoggingKey.element: "\(element.name)"])
+            promise?.fail(XMPPClientError.unserializableElement(error))
+            return error
+        }
+        traceElement("Sending XMPP element", element)
+        write(bytes, context: context, promise: promise)
+        return nil
+    }
+
+    func write(_ bytes: [UInt8], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.write(wrapOutboundOut(buffer), promise: promise)
+        needsFlush = true
+    }
+
+    func addTLSHandler(context: ChannelHandlerContext) {
+        do {
+            let handler = try makeTLSHandler()
+            tlsHandler = handler
+            // At the front: everything after <proceed/> is TLS.
+            try context.pipeline.syncOperations.addHandler(handler, position: .first)
+        } catch {
+            run(machine.tlsFailed(error))
+        }
+    }
+}
