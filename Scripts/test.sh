@@ -44,6 +44,10 @@ echo "== examples"
 for example in Examples/*/; do
     [ -f "$example/Package.swift" ] || continue
     echo "-- $example"
+    # SwiftPM caches a path dependency's file list in the example's build
+    # plan; touching the manifest makes it plan again, so files added to the
+    # library since the last build are seen.
+    touch "$example/Package.swift"
     swift build --package-path "$example" 2>&1 | tee "$log"
     if grep -E "(^|: )warning:" "$log"; then
         echo "Example $example produced warnings." >&2
