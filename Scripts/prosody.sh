@@ -58,6 +58,11 @@ pid_file=$dir/prosody.pid
 state_file=$dir/instance.env
 log_file=$dir/prosody.log
 accounts=(alice:alice-password bob:bob-password carol:carol-password echo:echo-password)
+# A pool on the main VirtualHost only, so that test areas that depend on who
+# is online or subscribed (presence, chat, blocking...) each use their own
+# accounts and can run in parallel: user01..user24, password userNN-password.
+pool_accounts=()
+for n in $(seq -w 1 24); do pool_accounts+=("user$n:user$n-password"); done
 start_timeout=10   # seconds for the ports to open
 stop_timeout=10    # seconds for a graceful stop before SIGKILL
 
@@ -375,6 +380,11 @@ cmd_up() {
         done
     done
 
+    for account in "${pool_accounts[@]}"; do
+        prosodyctl --config "$config" register "${account%%:*}" "$domain" "${account#*:}" >/dev/null \
+            || die "could not register ${account%%:*}@$domain"
+    done
+
     local problems
     problems=$(grep -E '[[:space:]](error|warn)[[:space:]]' "$log_file" || true)
     if [ -n "$problems" ]; then
@@ -383,7 +393,7 @@ cmd_up() {
     fi
     local version
     version=$(dpkg-query -W -f='${Version}' prosody 2>/dev/null || echo unknown)
-    say "Prosody $version up (pid $pid) on $host:$port (STARTTLS) and $host:$tls_port (direct TLS) for $domain, $plain_domain and $tls12_domain; ${#accounts[@]} accounts each; log $log_file"
+    say "Prosody $version up (pid $pid) on $host:$port (STARTTLS) and $host:$tls_port (direct TLS) for $domain, $plain_domain and $tls12_domain; ${#accounts[@]} accounts each, ${#pool_accounts[@]} pool accounts on $domain; log $log_file"
 }
 
 cmd_down() {

@@ -20,8 +20,8 @@ struct ProsodyEchoTests {
         try await XMPPConnection.withConnection(configuration: echoConfiguration) { echo in
             try await echo.send(Presence())
             let responder = Task {
-                for try await element in echo.inbound {
-                    guard let message = try? Message(element: element), let body = message.body else { continue }
+                for try await message in echo.messages() {
+                    guard let body = message.body else { continue }
                     var reply = Message(type: message.type, to: message.from, body: body)
                     reply.thread = message.thread
                     try await echo.send(reply)

@@ -123,7 +123,7 @@ struct ProsodySessionTests {
         let task = Task {
             try await XMPPConnection.withConnection(configuration: configuration) { connection in
                 established.continuation.yield()
-                for try await _ in connection.inbound {}
+                for try await _ in connection.elements() {}
                 return "inbound ended"
             }
         }

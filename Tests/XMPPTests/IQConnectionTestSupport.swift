@@ -34,7 +34,6 @@ final class ConnectionHarness: Sendable {
         let logs = RecordedLogs()
         var logger = Logger(label: "test", factory: { _ in RecordingLogHandler(logs: logs) })
         logger.logLevel = .trace
-        let (inbound, inboundContinuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
         let (requests, requestsContinuation) = AsyncStream<InboundIQRequest>.makeStream()
         let negotiation = channel.eventLoop.makePromise(of: XMPPChannelHandler.NegotiationOutcome.self)
         let handlerLogger = logger
@@ -45,7 +44,7 @@ final class ConnectionHarness: Sendable {
                 limits: XMLStreamReader.Limits(),
                 makeTLSHandler: { throw SessionHandlerHarness.NoTLS() },
                 negotiation: negotiation,
-                inbound: inboundContinuation,
+                holdLimit: 256,
                 requests: requestsContinuation,
                 logger: handlerLogger)
             try channel.pipeline.syncOperations.addHandler(handler)
@@ -73,7 +72,7 @@ final class ConnectionHarness: Sendable {
             throw ScriptError(description: "not established")
         }
         let connection = XMPPConnection(
-            channel: channel, handler: handler, session: session, inbound: XMPPInboundStream(inbound),
+            channel: channel, handler: handler, session: session,
             inboundRequests: requests, logger: logger)
         return ConnectionHarness(channel: channel, connection: connection, logs: logs)
     }

@@ -44,10 +44,12 @@ final class SessionHandlerHarness {
                 return try makeTLSHandler()
             },
             negotiation: promise,
-            inbound: continuation,
+            holdLimit: 256,
             requests: requestContinuation,
             logger: logger)
         self.handler = handler
+        // Everything delivered, as `connection.elements()` would see it.
+        _ = handler.router.subscribe(filter: { _ in true }, continuation: continuation)
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 5222)).wait()
     }

@@ -51,6 +51,11 @@ extension XMPPConnection {
         /// connection attempt follows before failing with
         /// ``XMPPClientError/Code/seeOtherHostLimit``. Default 3; 0 follows none.
         public var maximumRedirects: Int
+        /// How many inbound elements that no subscription wanted are kept
+        /// for subscriptions made later (see
+        /// ``XMPPConnection/elements(where:)``); beyond it the oldest is
+        /// dropped and logged at `debug`. Default 256; 0 keeps none.
+        public var heldInboundElementLimit: Int = 256
 
         /// Creates a configuration for an account whose resource the server
         /// assigns.

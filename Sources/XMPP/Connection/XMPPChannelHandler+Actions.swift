@@ -67,7 +67,11 @@ extension XMPPChannelHandler {
             negotiation?.succeed(.established(session))
             negotiation = nil
         case .deliver(let element):
-            inbound.yield(element)
+            if let dropped = router.deliver(element) {
+                logger.debug(
+                    "XMPP inbound element dropped: no subscription took it",
+                    metadata: [XMPPLoggingKey.element: "\(dropped.name)", "xmpp.held_limit": "\(router.holdLimit)"])
+            }
         case .followSeeOtherHost(let host, let port):
             logger.debug("XMPP server redirected the connection", metadata: [XMPPLoggingKey.redirect: "\(host):\(port.map(String.init) ?? "-")"])
             negotiation?.succeed(.redirect(SeeOtherHostTarget(host: host, port: port)))

@@ -12,8 +12,9 @@ import XMPPCore
 /// `GnuTLSClientHandler` at the front (SNI and verification name: the JID's
 /// domain) and waits for `TLSUserEvent.handshakeCompleted`. Upward it
 /// completes the negotiation promise (established, redirected or failed) and
-/// yields delivered elements into the inbound stream, which it finishes when
-/// the connection ends (with the error, if it ended with one). Downward it
+/// hands delivered elements to the connection's subscriptions through its
+/// ``InboundRouter``, which it finishes when the connection ends (with the
+/// error, if it ended with one). Downward it
 /// accepts ``Request``s: `channel.writeAndFlush(Request.send(element))`
 /// sends a top-level element once the session is established, and
 /// `channel.close()` closes the stream cleanly (`</stream:stream>`, then
@@ -65,7 +66,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     var tlsHandler: GnuTLSClientHandler?
     var deadlines: [SessionStateMachine.DeadlineID: Scheduled<Void>] = [:]
     var negotiation: EventLoopPromise<NegotiationOutcome>?
-    let inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation
+    /// Hands delivered elements to the connection's subscriptions.
+    var router: InboundRouter
     var started = false
     var needsFlush = false
 
@@ -76,7 +78,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     ///   - limits: What the reader accepts.
     ///   - makeTLSHandler: Makes the STARTTLS handler.
     ///   - negotiation: Completed once negotiation ends.
-    ///   - inbound: Receives delivered elements; finished when the connection ends.
+    ///   - holdLimit: How many delivered elements no subscription wanted
+    ///     are kept for later subscriptions.
     ///   - requests: Receives inbound IQ requests that have a handler;
     ///     finished when the connection ends.
     ///   - logger: Receives `debug` and `trace` messages.
@@ -86,7 +89,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         limits: XMLStreamReader.Limits,
         makeTLSHandler: @escaping TLSHandlerFactory,
         negotiation: EventLoopPromise<NegotiationOutcome>,
-        inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation,
+        holdLimit: Int,
         requests: AsyncStream<InboundIQRequest>.Continuation,
         logger: Logger
     ) {
@@ -95,7 +98,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         self.reader = XMLStreamReader(limits: limits)
         self.makeTLSHandler = makeTLSHandler
         self.negotiation = negotiation
-        self.inbound = inbound
+        self.router = InboundRouter(holdLimit: holdLimit)
         self.requests = requests
         self.logger = logger
     }
@@ -232,7 +235,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
 
     /// Completes what waits on this connection: the negotiation (failed),
     /// IQ requests still in flight (failed; the machine normally ended them
-    /// already), the inbound stream (finished, with `error` if there is one)
+    /// already), the subscriptions (finished, with `error` if there is one)
     /// and the stream of inbound requests. Later calls change nothing.
     func finish(with error: XMPPClientError?) {
         if let negotiation {
@@ -245,11 +248,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
             promise.fail(error ?? .connectionClosed(detail: "the connection closed"))
         }
         requests.finish()
-        if let error {
-            inbound.finish(throwing: error)
-        } else {
-            inbound.finish()
-        }
+        router.finish(throwing: error)
     }
 
     func cancelAllDeadlines() {

@@ -18,7 +18,7 @@ extension XMPPConnection {
     /// the same verification name.
     ///
     /// Cancelling the task closes the connection: during negotiation the call
-    /// throws `CancellationError`; during `body` the inbound sequence ends and
+    /// throws `CancellationError`; during `body` the inbound sequences end and
     /// the stream is closed cleanly.
     ///
     /// While `body` runs, inbound IQ requests are answered by the handlers
@@ -113,17 +113,17 @@ extension XMPPConnection {
             attemptLogger[metadataKey: XMPPLoggingKey.endpoint] = "\(connected.endpoint)"
             if redirects > 0 { attemptLogger[metadataKey: XMPPLoggingKey.redirectCount] = "\(redirects)" }
 
-            let (stream, continuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
             let (requests, requestsContinuation) = AsyncStream<InboundIQRequest>.makeStream()
             let machine = SessionStateMachine(configuration: sessionConfiguration, redirectsSoFar: redirects)
             let (outcome, handler) = try await negotiate(
                 on: connected, machine: machine, limits: configuration.limits, tls: tls,
-                inbound: continuation, requests: requestsContinuation, logger: attemptLogger)
+                holdLimit: configuration.heldInboundElementLimit, requests: requestsContinuation,
+                logger: attemptLogger)
             switch outcome {
             case .established(let session):
                 return XMPPConnection(
                     channel: connected.channel, handler: handler, session: session,
-                    inbound: XMPPInboundStream(stream), inboundRequests: requests, logger: attemptLogger)
+                    inboundRequests: requests, logger: attemptLogger)
             case .redirect(let target):
                 try? await connected.channel.closeFuture.get()
                 redirects += 1
@@ -144,7 +144,7 @@ extension XMPPConnection {
         machine: SessionStateMachine,
         limits: XMLStreamReader.Limits,
         tls: TLSContexts,
-        inbound: AsyncThrowingStream<XMLElement, any Error>.Continuation,
+        holdLimit: Int,
         requests: AsyncStream<InboundIQRequest>.Continuation,
         logger: Logger
     ) async throws -> (XMPPChannelHandler.NegotiationOutcome, NIOLoopBound<XMPPChannelHandler>) {
@@ -169,7 +169,7 @@ extension XMPPConnection {
             let handler = XMPPChannelHandler(
                 machine: machine, transport: transport, limits: limits,
                 makeTLSHandler: { try tls.makeHandler(for: .startTLS) },
-                negotiation: promise, inbound: inbound, requests: requests, logger: logger)
+                negotiation: promise, holdLimit: holdLimit, requests: requests, logger: logger)
             handlerPromise.succeed(NIOLoopBound(handler, eventLoop: channel.eventLoop))
             do {
                 try channel.pipeline.syncOperations.addHandler(handler)

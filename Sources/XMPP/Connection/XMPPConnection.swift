@@ -14,11 +14,15 @@ import XMPPTransport
 /// let configuration = XMPPConnection.Configuration(jid: try BareJID("alice@example.com"), password: "secret")
 /// try await XMPPConnection.withConnection(configuration: configuration) { connection in
 ///     try await connection.send(Message(type: .chat, to: try JID("bob@example.com"), body: "Hi"))
-///     for try await element in connection.inbound {
-///         print(element.name)
+///     for try await message in connection.messages() {
+///         print(message.body ?? "")
 ///     }
 /// }
 /// ```
+///
+/// Inbound traffic arrives through subscriptions, each an `AsyncSequence`
+/// that ends with the session: ``messages(from:)``, ``presences(from:)``
+/// and ``elements(where:)``.
 ///
 /// Typed IQ requests go out with ``request(_:to:timeout:)``; inbound IQ
 /// requests are answered by handlers registered with
@@ -33,9 +37,6 @@ public final actor XMPPConnection {
     /// The SASL mechanism that authenticated the session, for example
     /// `SCRAM-SHA-1`.
     public nonisolated let authenticationMechanism: SASLMechanismName
-    /// Every top-level element the server sends, in order; finishes when
-    /// the session ends (see ``XMPPInboundStream``).
-    public nonisolated let inbound: XMPPInboundStream
 
     nonisolated let channel: any Channel
     /// The session's handler, reachable from the actor's code (which runs
@@ -49,6 +50,9 @@ public final actor XMPPConnection {
     /// The features of the established stream, for example whether the
     /// server offers roster versioning.
     nonisolated let streamFeatures: StreamFeatures
+    /// Added to every available presence sent; see
+    /// ``setAvailablePresenceExtension(_:forKey:)``.
+    var availablePresenceExtensions: [String: XMLElement] = [:]
 
     /// The channel's event loop: the actor's code runs where the channel's does.
     public nonisolated var unownedExecutor: UnownedSerialExecutor {
@@ -59,7 +63,6 @@ public final actor XMPPConnection {
         channel: any Channel,
         handler: NIOLoopBound<XMPPChannelHandler>,
         session: SessionStateMachine.EstablishedSession,
-        inbound: XMPPInboundStream,
         inboundRequests: AsyncStream<InboundIQRequest>,
         logger: Logger
     ) {
@@ -72,7 +75,6 @@ public final actor XMPPConnection {
         self.executor = channel.eventLoop.executor
         self.boundJID = session.boundJID
         self.authenticationMechanism = session.authenticationMechanism
-        self.inbound = inbound
         self.logger = logger
         self.streamFeatures = session.features
     }

@@ -1,30 +1,20 @@
 public import XMPPCore
 
-/// The top-level elements the server sends on an established session
-/// (stanzas, and any other element such as Stream Management's), in
-/// arrival order.
-///
-/// IQs are the exception, since each must be answered exactly once:
-/// - requests (`get`, `set`) never appear here. A handler registered with
-///   ``XMPPConnection/handleIQ(namespace:localName:_:)`` answers them, or
-///   the connection answers `service-unavailable`;
-/// - responses (`result`, `error`) to ``XMPPConnection/request(_:to:timeout:)``
-///   complete that call and do not appear here, nor do spoofed or late
-///   ones; responses to IQs sent with ``XMPPConnection/send(_:)-(IQ)`` do;
-/// - an IQ that does not parse is dropped (a request is answered with an
-///   error).
+/// A subscription to top-level elements the server sends on an established
+/// session (stanzas, and any other element such as Stream Management's), in
+/// arrival order; made by ``XMPPConnection/elements(where:)``.
 ///
 /// The sequence finishes when the connection ends: normally after a close
 /// the application asked for, or by throwing the ``XMPPClientError`` that
 /// ended it (a stream error, the server closing the stream, a dropped
 /// connection). It has one consumer: iterate it from one task at a time.
-/// Cancelling the task that iterates ends the sequence for good (that is
-/// how `AsyncThrowingStream` behaves); the session itself stays up until
+/// Cancelling the task that iterates ends the subscription for good (that
+/// is how `AsyncThrowingStream` behaves); the session itself stays up until
 /// the `withConnection` body returns.
 ///
 /// Elements are buffered without bound until they are consumed, so a
-/// session whose application never reads them grows; read them, or end the
-/// session.
+/// subscription whose consumer stops reading grows; read it, or let it go
+/// (dropping the sequence and its iterator ends the subscription).
 public struct XMPPInboundStream: AsyncSequence, Sendable {
     /// A top-level element of the stream.
     public typealias Element = XMLElement

@@ -6,8 +6,8 @@ import XMPPCore
 func firstMessage(on connection: XMPPConnection, within limit: Duration) async throws -> Message {
     try await withThrowingTaskGroup(of: Message?.self) { group in
         group.addTask {
-            for try await element in connection.inbound {
-                if let message = try? Message(element: element), message.body != nil { return message }
+            for try await message in connection.messages() where message.body != nil {
+                return message
             }
             return nil
         }

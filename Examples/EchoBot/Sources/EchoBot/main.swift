@@ -42,7 +42,7 @@ let bot = Task {
     try await XMPPConnection.withConnection(configuration: try exampleConfiguration()) { connection in
         try await connection.send(Presence())
         say("EchoBot online as \(connection.boundJID)")
-        for try await element in connection.inbound {
+        for try await element in connection.elements() {
             if let answer = reply(to: element) { try await connection.send(answer) }
         }
     }

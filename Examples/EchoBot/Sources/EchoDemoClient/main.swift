@@ -21,10 +21,8 @@ do {
             group.addTask {
                 try await connection.send(Message(type: .chat, to: target, body: text))
                 say("sent to \(target): \(text)")
-                for try await element in connection.inbound {
-                    if case .message(let message)? = try? AnyStanza.parse(element), message.from?.bare == target.bare {
-                        return message.body
-                    }
+                for try await message in connection.messages(from: JID(target.bare)) where message.body != nil {
+                    return message.body
                 }
                 return nil
             }

@@ -1,0 +1,116 @@
+import NIOCore
+public import XMPPCore
+
+extension XMPPConnection {
+    /// A new subscription to the top-level elements the server sends that
+    /// `filter` accepts, from now on until the session ends.
+    ///
+    /// ```swift
+    /// let errors = connection.elements { $0.name.localName == "message" && $0[attribute: "type"] == "error" }
+    /// for try await element in errors { print(element.name) }
+    /// ```
+    ///
+    /// Each subscription receives every element its filter accepts,
+    /// whatever other subscriptions receive. Elements that arrived before
+    /// any subscription wanted them are kept (up to
+    /// ``Configuration/heldInboundElementLimit``) and go, in order, to the
+    /// first subscription that accepts them, so subscribing right at the
+    /// start of the `withConnection` body misses nothing.
+    ///
+    /// IQs are the exception, since each must be answered exactly once:
+    /// requests (`get`, `set`) never appear here (handlers registered with
+    /// ``handleIQ(namespace:localName:_:)`` answer them, or the connection
+    /// answers `service-unavailable`); responses to
+    /// ``request(_:to:timeout:)`` complete that call and do not appear here,
+    /// nor do spoofed or late ones; responses to IQs sent with
+    /// ``send(_:)-(IQ)`` do.
+    ///
+    /// - Parameter filter: Which elements to receive; called on the
+    ///   connection's event loop for every inbound element, so keep it
+    ///   cheap. By default all.
+    /// - Returns: The elements, in arrival order. See ``XMPPInboundStream``
+    ///   for how it ends.
+    public nonisolated func elements(
+        where filter: @escaping @Sendable (XMLElement) -> Bool = { _ in true }
+    ) -> XMPPInboundStream {
+        XMPPInboundStream(subscribe(filter))
+    }
+
+    /// A new subscription to the messages the server sends, optionally only
+    /// those from one peer; from now on until the session ends.
+    ///
+    /// ```swift
+    /// for try await message in connection.messages(from: try JID("bob@example.com")) {
+    ///     print(message.body ?? "")
+    /// }
+    /// ```
+    ///
+    /// Held messages are handed over as described in ``elements(where:)``.
+    /// Messages that do not parse (for example with a malformed `from`) are
+    /// skipped and logged at `debug`.
+    /// - Parameter peer: A bare JID accepts every resource of that account,
+    ///   a full JID that resource only; `nil` accepts all messages.
+    /// - Returns: The messages, in arrival order.
+    public nonisolated func messages(from peer: JID? = nil) -> XMPPStanzaStream<Message> {
+        XMPPStanzaStream(subscribe(Self.stanzaFilter(Message.self, from: peer)), logger: logger)
+    }
+
+    /// A new subscription to the presence stanzas the server sends,
+    /// optionally only those from one peer; from now on until the session
+    /// ends.
+    ///
+    /// For the presence state of contacts, prefer the presence tracker,
+    /// which keeps it per resource; this is the raw feed.
+    /// - Parameter peer: A bare JID accepts every resource of that account,
+    ///   a full JID that resource only; `nil` accepts all presences.
+    /// - Returns: The presences, in arrival order.
+    public nonisolated func presences(from peer: JID? = nil) -> XMPPStanzaStream<Presence> {
+        XMPPStanzaStream(subscribe(Self.stanzaFilter(Presence.self, from: peer)), logger: logger)
+    }
+
+    /// Registers a subscription with the channel handler, on its event loop.
+    ///
+    /// Registration from another thread happens a moment later; elements
+    /// delivered meanwhile that no subscription took are held and handed
+    /// over when it lands, so none is missed.
+    nonisolated func subscribe(
+        _ filter: @escaping @Sendable (XMLElement) -> Bool
+    ) -> AsyncThrowingStream<XMLElement, any Error> {
+        let (stream, continuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
+        let handler = self.handler
+        let eventLoop = channel.eventLoop
+        let register: @Sendable () -> Void = {
+            let id = handler.value.router.subscribe(filter: filter, continuation: continuation)
+            continuation.onTermination = { termination in
+                // The consumer went away: stop buffering for it. (A stream
+                // the router finished is already gone from it.)
+                guard case .cancelled = termination else { return }
+                eventLoop.execute { handler.value.router.unsubscribe(id) }
+            }
+        }
+        if eventLoop.inEventLoop {
+            register()
+        } else {
+            eventLoop.execute(register)
+        }
+        return stream
+    }
+
+    /// Accepts stanzas of one kind in the client namespace, from `peer` if
+    /// one is given.
+    static func stanzaFilter<S: Stanza>(_ kind: S.Type, from peer: JID?) -> @Sendable (XMLElement) -> Bool {
+        let name = XMLQualifiedName(S.localName, namespace: XMLNamespace.client)
+        guard let peer else { return { $0.name == name } }
+        return { element in
+            guard element.name == name else { return false }
+            return Self.sender(of: element, matches: peer)
+        }
+    }
+
+    /// Whether an element's `from` is `peer` (any resource of it when
+    /// `peer` is bare). An absent or invalid `from` matches no peer.
+    static func sender(of element: XMLElement, matches peer: JID) -> Bool {
+        guard let value = element[attribute: "from"], let from = try? JID(value) else { return false }
+        return peer.isBare ? from.bare == peer.bare : from == peer
+    }
+}

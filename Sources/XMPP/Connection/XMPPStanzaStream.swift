@@ -1,0 +1,63 @@
+import Logging
+public import XMPPCore
+
+/// A subscription to inbound stanzas of one kind (``Message`` or
+/// ``Presence``), parsed; made by ``XMPPConnection/messages(from:)`` and
+/// ``XMPPConnection/presences(from:)``.
+///
+/// It ends like ``XMPPInboundStream``: normally after a close the
+/// application asked for, or by throwing the ``XMPPClientError`` that ended
+/// the session. Stanzas that do not parse are skipped and logged at
+/// `debug`. One consumer; unbounded buffering until consumed.
+public struct XMPPStanzaStream<Kind: Stanza>: AsyncSequence, Sendable {
+    /// A parsed stanza.
+    public typealias Element = Kind
+    /// The error that ended the session, an ``XMPPClientError``.
+    public typealias Failure = any Error
+
+    private let base: AsyncThrowingStream<XMLElement, any Error>
+    private let logger: Logger
+
+    init(_ base: AsyncThrowingStream<XMLElement, any Error>, logger: Logger) {
+        self.base = base
+        self.logger = logger
+    }
+
+    /// Makes the iterator; call it once.
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: base.makeAsyncIterator(), logger: logger)
+    }
+
+    /// Iterates the stanzas.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        private var base: AsyncThrowingStream<XMLElement, any Error>.AsyncIterator
+        private let logger: Logger
+
+        init(base: AsyncThrowingStream<XMLElement, any Error>.AsyncIterator, logger: Logger) {
+            self.base = base
+            self.logger = logger
+        }
+
+        /// The next stanza, or `nil` once the session ended normally or the
+        /// task was cancelled.
+        /// - Throws: The ``XMPPClientError`` that ended the session.
+        public mutating func next() async throws -> Kind? {
+            try await next(isolation: nil)
+        }
+
+        /// The next stanza, running in the caller's isolation.
+        /// - Throws: The ``XMPPClientError`` that ended the session.
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Kind? {
+            while let element = try await base.next(isolation: actor) {
+                do throws(StanzaParseError) {
+                    return try Kind(element: element, namespace: XMLNamespace.client)
+                } catch {
+                    logger.debug(
+                        "XMPP inbound stanza skipped: it does not parse",
+                        metadata: [XMPPLoggingKey.element: "\(element.name)", XMPPLoggingKey.error: "\(error)"])
+                }
+            }
+            return nil
+        }
+    }
+}
