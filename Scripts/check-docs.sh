@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
-work=.build-docs
+work=${XMPP_DOCS_CHECK_DIR:-.build-docs}   # separate dirs let checks run side by side
 rm -rf "$work/Sources"
 mkdir -p "$work/Sources"
 

@@ -14,3 +14,31 @@ func request(_ payload: XMLElement, type: IQ.StanzaType = .get) -> IQ {
 func element(_ name: String, _ namespace: String, attributes: KeyValuePairs<String, String> = [:], texts: [(String, String)]) -> XMLElement {
     XMLElement(name, namespace: namespace, attributes: attributes, children: texts.map { .element(XMLElement($0.0, namespace: namespace, text: $0.1)) })
 }
+
+/// Parses test XML: the first top-level element of `xml`, read inside a
+/// client stream (so unprefixed stanzas are in `jabber:client`).
+enum TestXML {
+    struct NoElement: Error {}
+
+    static let streamHeader =
+        "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' "
+        + "from='example.com' id='s1' version='1.0'>"
+
+    static func element(_ xml: String) throws -> XMLElement {
+        let reader = XMLStreamReader()
+        for case .element(let element) in try reader.read(Array((streamHeader + xml).utf8)) {
+            return element
+        }
+        throw NoElement()
+    }
+
+    /// The message in `xml`, parsed.
+    static func message(_ xml: String) throws -> Message {
+        try Message(element: element(xml))
+    }
+
+    /// The IQ in `xml`, parsed.
+    static func iq(_ xml: String) throws -> IQ {
+        try IQ(element: element(xml))
+    }
+}

@@ -232,6 +232,8 @@ extension SessionStateMachine.Action: Equatable {
         case (.scheduleRequestTimer(let a), .scheduleRequestTimer(let b)): a == b
         case (.cancelRequestTimer, .cancelRequestTimer): true
         case (.dropped(let a, let x), .dropped(let b, let y)): a == b && x == y
+        case (.registrationFormReceived(let a), .registrationFormReceived(let b)): a == b
+        case (.accountRegistered(let a), .accountRegistered(let b)): a == b
         default: false
         }
     }

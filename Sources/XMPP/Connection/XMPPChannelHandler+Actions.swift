@@ -84,6 +84,7 @@ extension XMPPChannelHandler {
             context.close(promise: nil)
         case .fail(let error):
             logger.debug("XMPP session failed", metadata: [XMPPLoggingKey.error: "\(error)"])
+            failure = failure ?? error
             finish(with: error)
         case .completeRequest(let id, let outcome):
             complete(id, outcome)
@@ -96,6 +97,10 @@ extension XMPPChannelHandler {
             requestTimer = nil
         case .dropped(let element, let reason):
             logDropped(element, reason)
+        case .registrationFormReceived(let form):
+            pauseForRegistrationAnswer(form)
+        case .accountRegistered(let sessionContinues):
+            accountRegistered(sessionContinues: sessionContinues)
         }
     }
 

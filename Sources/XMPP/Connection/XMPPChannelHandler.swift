@@ -22,7 +22,10 @@ import XMPPCore
 /// IQ requests and inbound request handlers go through the methods in
 /// `XMPPChannelHandler+Requests`, called on the event loop; inbound
 /// requests for a handler are yielded into the `requests` stream, which the
-/// connection answers from.
+/// connection answers from. For in-band registration the negotiation
+/// pauses at the server's form (``NegotiationOutcome/registrationForm(_:)``)
+/// and goes on once the connection submits the answer
+/// (`XMPPChannelHandler+Registration`).
 ///
 /// Everything happens on the channel's event loop; deadlines are scheduled
 /// there too.
@@ -37,12 +40,17 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         case send(XMLElement)
     }
 
-    /// How negotiation ended, when it did not fail.
+    /// How negotiation ended, or paused, when it did not fail.
     enum NegotiationOutcome: Sendable {
         /// The session is ready.
         case established(SessionStateMachine.EstablishedSession)
         /// The server sent `see-other-host`; the connection is closing.
         case redirect(SeeOtherHostTarget)
+        /// In-band registration waits for the answer to this form; pass it
+        /// to ``submitRegistration(_:)``, which continues the negotiation.
+        case registrationForm(RegistrationForm)
+        /// The account was registered and the stream is closing.
+        case registered
     }
 
     /// Makes the TLS handler for STARTTLS; called on the event loop.
@@ -66,6 +74,9 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     var tlsHandler: GnuTLSClientHandler?
     var deadlines: [SessionStateMachine.DeadlineID: Scheduled<Void>] = [:]
     var negotiation: EventLoopPromise<NegotiationOutcome>?
+    /// The error the session failed with, once it did: what a registration
+    /// answer that comes too late learns.
+    var failure: XMPPClientError?
     /// Hands delivered elements to the connection's subscriptions.
     var router: InboundRouter
     var started = false
@@ -264,7 +275,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
             message,
             metadata: [
                 XMPPLoggingKey.element: "\(element.name)",
-                XMPPLoggingKey.xml: "\(XMLLogRedaction.xml(element, writer: writer))",
+                XMPPLoggingKey.xml: "\(XMLLogRedaction.xml(RegistrationLogRedaction.redacted(element), writer: writer))",
             ])
     }
 }

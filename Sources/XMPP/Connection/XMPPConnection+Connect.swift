@@ -44,7 +44,11 @@ extension XMPPConnection {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (XMPPConnection) async throws -> Result
     ) async throws -> Result {
-        let connection = try await connect(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+        let outcome = try await connect(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+        guard case .established(let connection) = outcome else {
+            // Only a registration closes the stream after negotiating.
+            throw XMPPClientError.connectionClosed(detail: "the stream closed without a session")
+        }
         return try await run(connection, isolation: isolation, body)
     }
 
@@ -80,13 +84,27 @@ extension XMPPConnection {
         }
     }
 
-    /// Connects and negotiates, following redirects.
+    /// How a connection attempt ended.
+    enum ConnectOutcome {
+        /// Logged in: the session is ready.
+        case established(XMPPConnection)
+        /// The account was registered with this form, and the stream closed.
+        case registered(RegistrationForm)
+    }
+
+    /// Connects and negotiates, following redirects; registers the account
+    /// in-band first when `registration` says so, answering the server's
+    /// form with `answering`.
     static func connect(
         configuration: Configuration,
         eventLoopGroup: any EventLoopGroup,
-        logger baseLogger: Logger
-    ) async throws -> XMPPConnection {
-        let sessionConfiguration = try configuration.sessionConfiguration()
+        logger baseLogger: Logger,
+        registration: SessionStateMachine.RegistrationPlan? = nil,
+        isolation: isolated (any Actor)? = #isolation,
+        answering: (RegistrationForm) async throws -> RegistrationAnswer = { _ in RegistrationAnswer() }
+    ) async throws -> ConnectOutcome {
+        var sessionConfiguration = try configuration.sessionConfiguration()
+        sessionConfiguration.registration = registration
         let domain = configuration.jid.asciiDomain
         let tls = try TLSContexts(configuration: configuration.tls, location: configuration.serverLocation, serverName: domain)
         var logger = baseLogger
@@ -115,15 +133,28 @@ extension XMPPConnection {
 
             let (requests, requestsContinuation) = AsyncStream<InboundIQRequest>.makeStream()
             let machine = SessionStateMachine(configuration: sessionConfiguration, redirectsSoFar: redirects)
-            let (outcome, handler) = try await negotiate(
+            let (firstOutcome, handler) = try await negotiate(
                 on: connected, machine: machine, limits: configuration.limits, tls: tls,
                 holdLimit: configuration.heldInboundElementLimit, requests: requestsContinuation,
                 logger: attemptLogger)
+            var outcome = firstOutcome
+            var answeredForm: RegistrationForm?
+            while case .registrationForm(let form) = outcome {
+                answeredForm = form
+                outcome = try await answerRegistration(form, handler: handler, channel: connected.channel, answering: answering)
+            }
             switch outcome {
             case .established(let session):
-                return XMPPConnection(
+                return .established(XMPPConnection(
                     channel: connected.channel, handler: handler, session: session,
-                    inboundRequests: requests, logger: attemptLogger)
+                    inboundRequests: requests, logger: attemptLogger))
+            case .registered, .registrationForm:
+                // The stream is closing; wait for it (bounded by the close deadline).
+                try? await connected.channel.closeFuture.get()
+                guard let answeredForm else {
+                    throw XMPPClientError.connectionClosed(detail: "the stream closed without a registration")
+                }
+                return .registered(answeredForm)
             case .redirect(let target):
                 try? await connected.channel.closeFuture.get()
                 redirects += 1
@@ -133,6 +164,39 @@ extension XMPPConnection {
                 let port = target.port ?? (endpoint.security == .startTLS ? 5222 : endpoint.port)
                 location = .host(target.host, port: port, security: endpoint.security)
             }
+        }
+    }
+
+    /// Hands the server's registration form to `answering`, submits the
+    /// answer and waits for what follows; cancellation, or an error from
+    /// `answering`, closes the connection.
+    static func answerRegistration(
+        _ form: RegistrationForm,
+        handler: NIOLoopBound<XMPPChannelHandler>,
+        channel: any Channel,
+        isolation: isolated (any Actor)? = #isolation,
+        answering: (RegistrationForm) async throws -> RegistrationAnswer
+    ) async throws -> XMPPChannelHandler.NegotiationOutcome {
+        do {
+            return try await withTaskCancellationHandler {
+                let answer = try await answering(form)
+                try Task.checkCancellation()
+                return try await handler.eventLoop.flatSubmit {
+                    do {
+                        return try handler.value.submitRegistration(answer)
+                    } catch {
+                        return handler.eventLoop.makeFailedFuture(error)
+                    }
+                }.get()
+            } onCancel: {
+                channel.close(promise: nil)
+            }
+        } catch {
+            // As in `negotiate`: nothing outlives the call.
+            channel.close(promise: nil)
+            try? await channel.closeFuture.get()
+            if Task.isCancelled { throw CancellationError() }
+            throw error
         }
     }
 

@@ -1,4 +1,4 @@
-import Logging
+package import Logging
 import NIOCore
 public import XMPPCore
 import XMPPTransport
@@ -46,7 +46,9 @@ public final actor XMPPConnection {
     /// ``answerInboundRequests()``.
     nonisolated let inboundRequests: AsyncStream<InboundIQRequest>
     private nonisolated let executor: any SerialExecutor
-    nonisolated let logger: Logger
+    /// The session's logger; `package` so that the extension targets
+    /// (chat, carbons) log with the connection's metadata.
+    package nonisolated let logger: Logger
     /// The features of the established stream, for example whether the
     /// server offers roster versioning.
     nonisolated let streamFeatures: StreamFeatures
@@ -100,5 +102,12 @@ public final actor XMPPConnection {
         logger.debug("Closing XMPP session")
         channel.close(promise: nil)
         try? await channel.closeFuture.get()
+    }
+
+    /// Runs `body` once the connection has closed (at once if it already
+    /// has): how features in other targets end their streams with the
+    /// session.
+    package nonisolated func whenClosed(_ body: @escaping @Sendable () -> Void) {
+        channel.closeFuture.whenComplete { _ in body() }
     }
 }

@@ -1,7 +1,7 @@
 import CGnuTLS
 
 /// The hash functions SCRAM runs on, with their GnuTLS identifiers.
-enum HMACAlgorithm: Sendable, Hashable {
+package enum HMACAlgorithm: Sendable, Hashable {
     /// SHA-1 (RFC 5802): still the only SCRAM most servers store verifiers for.
     case sha1
     /// SHA-256 (RFC 7677).
@@ -38,9 +38,9 @@ enum HMACAlgorithm: Sendable, Hashable {
 /// The few primitives SASL needs, from the GnuTLS the TLS layer already
 /// links (no second crypto library). Every function returns `nil` when
 /// GnuTLS reports an error; callers turn that into ``SASLError/cryptoFailure``.
-enum SASLCrypto {
+package enum SASLCrypto {
     /// `H(data)`.
-    static func hash(_ algorithm: HMACAlgorithm, _ data: [UInt8]) -> [UInt8]? {
+    package static func hash(_ algorithm: HMACAlgorithm, _ data: [UInt8]) -> [UInt8]? {
         var output = [UInt8](repeating: 0, count: algorithm.outputLength)
         let result = data.withUnsafeBytes { input in
             output.withUnsafeMutableBytes { out in

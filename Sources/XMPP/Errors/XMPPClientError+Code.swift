@@ -7,7 +7,8 @@ extension XMPPClientError {
             case streamError, xmlError, timeout, connectionClosed, streamClosedByPeer
             case seeOtherHostLimit, proceedInjection, dataBeforeStreamRestart, invalidStreamHeader
             case unexpectedElement, connectFailed, invalidConfiguration, unserializableElement
-            case stanzaError, invalidResponse, handlerAlreadyRegistered
+            case stanzaError, invalidResponse, handlerAlreadyRegistered, registrationFailed
+            case featureNotSupported
         }
 
         private let base: Base
@@ -77,6 +78,12 @@ extension XMPPClientError {
         /// registered on the connection (see
         /// ``XMPPConnection/handleIQ(namespace:localName:_:)``).
         public static let handlerAlreadyRegistered = Code(.handlerAlreadyRegistered)
+        /// The server did not announce a stream feature the operation needs
+        /// (for example subscription pre-approval); nothing was sent.
+        public static let featureNotSupported = Code(.featureNotSupported)
+        /// In-band registration (XEP-0077) failed (see
+        /// ``XMPPClientError/registrationError``); the stream was closed.
+        public static let registrationFailed = Code(.registrationFailed)
 
         /// A short name, for example `"authentication failed"`.
         public var description: String {
@@ -102,6 +109,8 @@ extension XMPPClientError {
             case .stanzaError: "stanza error"
             case .invalidResponse: "invalid response"
             case .handlerAlreadyRegistered: "handler already registered"
+            case .featureNotSupported: "feature not supported"
+            case .registrationFailed: "registration failed"
             }
         }
     }
@@ -112,7 +121,7 @@ extension XMPPClientError {
     public struct Step: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case streamOpening, startTLS, tlsHandshake, authentication, resourceBinding, sessionEstablishment, closing
-            case iqRequest
+            case iqRequest, registration
         }
 
         private let base: Base
@@ -136,6 +145,9 @@ extension XMPPClientError {
         /// Waiting for the answer to an IQ request
         /// (``XMPPConnection/request(_:to:timeout:)``); the session goes on.
         public static let iqRequest = Step(.iqRequest)
+        /// Waiting for the answer to an in-band registration request
+        /// (XEP-0077) before authentication.
+        public static let registration = Step(.registration)
 
         /// The step's name, for example `"resource binding"`.
         public var description: String {
@@ -148,6 +160,7 @@ extension XMPPClientError {
             case .sessionEstablishment: "session establishment"
             case .closing: "closing"
             case .iqRequest: "IQ request"
+            case .registration: "registration"
             }
         }
     }

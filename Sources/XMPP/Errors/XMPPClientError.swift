@@ -38,6 +38,8 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case stanzaError(StanzaError)
         case invalidResponse(underlying: any Error)
         case handlerAlreadyRegistered(String)
+        case featureNotSupported(String)
+        case registrationFailed(RegistrationError)
     }
 
     private let reason: Reason
@@ -70,6 +72,8 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case .stanzaError: .stanzaError
         case .invalidResponse: .invalidResponse
         case .handlerAlreadyRegistered: .handlerAlreadyRegistered
+        case .featureNotSupported: .featureNotSupported
+        case .registrationFailed: .registrationFailed
         }
     }
 
@@ -91,14 +95,24 @@ public struct XMPPClientError: Error, CustomStringConvertible {
     }
 
     /// The error the peer answered with: for ``Code/stanzaError`` (an IQ
-    /// request answered with `type='error'`), and for ``Code/bindFailed``
-    /// and ``Code/sessionFailed`` when the server answered with one.
+    /// request answered with `type='error'`), and for ``Code/bindFailed``,
+    /// ``Code/sessionFailed`` and ``Code/registrationFailed`` when the
+    /// server answered with one.
     public var stanzaError: StanzaError? {
         switch reason {
         case .bindFailed(let error, _), .sessionFailed(let error): error
         case .stanzaError(let error): error
+        case .registrationFailed(let error): error.stanzaError
         default: nil
         }
+    }
+
+    /// Why in-band registration failed, for ``Code/registrationFailed``:
+    /// for example ``RegistrationError/Code/conflict`` when the username is
+    /// taken.
+    public var registrationError: RegistrationError? {
+        if case .registrationFailed(let error) = reason { return error }
+        return nil
     }
 
     /// The reader's error, for ``Code/xmlError``.
@@ -147,6 +161,7 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case .unserializableElement(let error): error
         case .stanzaError(let error): error
         case .invalidResponse(let error): error
+        case .registrationFailed(let error): error
         default: nil
         }
     }
@@ -211,6 +226,10 @@ public struct XMPPClientError: Error, CustomStringConvertible {
             "XMPP: the response cannot be read: \(error)"
         case .handlerAlreadyRegistered(let key):
             "XMPP: an IQ handler for \(key) is already registered"
+        case .featureNotSupported(let feature):
+            "XMPP: the server does not support \(feature)"
+        case .registrationFailed(let error):
+            "XMPP: \(error)"
         }
     }
 }
@@ -289,5 +308,13 @@ extension XMPPClientError {
 
     static func handlerAlreadyRegistered(_ key: String) -> XMPPClientError {
         XMPPClientError(.handlerAlreadyRegistered(key))
+    }
+
+    static func featureNotSupported(_ feature: String) -> XMPPClientError {
+        XMPPClientError(.featureNotSupported(feature))
+    }
+
+    static func registrationFailed(_ error: RegistrationError) -> XMPPClientError {
+        XMPPClientError(.registrationFailed(error))
     }
 }

@@ -6,7 +6,7 @@
 /// decoder accepts only the standard alphabet, no whitespace or line
 /// breaks, a length that is a multiple of four, padding only at the end,
 /// and zero bits in the unused tail (the one canonical encoding).
-enum SASLBase64 {
+package enum SASLBase64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
     /// The value of each alphabet byte, 0xFF for every other byte.
@@ -19,7 +19,7 @@ enum SASLBase64 {
     }()
 
     /// The padded encoding of `bytes`; empty for no bytes.
-    static func encode(_ bytes: some Collection<UInt8>) -> String {
+    package static func encode(_ bytes: some Collection<UInt8>) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count + 2) / 3 * 4)
         var iterator = bytes.makeIterator()
@@ -37,7 +37,7 @@ enum SASLBase64 {
 
     /// The bytes `text` encodes, or `nil` unless it is canonical base64.
     /// The empty string decodes to no bytes.
-    static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         let input = Array(text.utf8)
         guard input.count % 4 == 0 else { return nil }
         var output: [UInt8] = []

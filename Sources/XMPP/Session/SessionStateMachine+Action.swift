@@ -49,6 +49,14 @@ extension SessionStateMachine {
         /// why (at `debug`). An answer the protocol requires, if any, is in
         /// a `writeElement` of the same batch.
         case dropped(XMLElement, DropReason)
+        /// In-band registration waits for the application's answer to this
+        /// form: hand it over; the answer comes back through
+        /// ``SessionStateMachine/submitRegistration(_:)``. No deadline runs
+        /// meanwhile.
+        case registrationFormReceived(RegistrationForm)
+        /// The account was created. When the session continues, SASL
+        /// follows on the same stream; otherwise the stream is closing.
+        case accountRegistered(sessionContinues: Bool)
     }
 
     /// How an IQ request ended.
@@ -79,6 +87,9 @@ extension SessionStateMachine {
         /// A `get` or `set` that arrived after our stream close, when no
         /// answer can be sent any more.
         case sessionClosing
+        /// An IQ response during negotiation that answers no request in
+        /// flight (another `id`, or nothing asked at that moment).
+        case unexpectedResponse
 
         /// For logs, for example `"unexpected origin"`.
         var description: String {
@@ -88,6 +99,7 @@ extension SessionStateMachine {
             case .malformed(let error): "malformed (\(error))"
             case .unhandledRequest: "no handler"
             case .sessionClosing: "session closing"
+            case .unexpectedResponse: "unexpected response"
             }
         }
     }

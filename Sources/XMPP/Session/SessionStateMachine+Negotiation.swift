@@ -16,22 +16,10 @@ extension SessionStateMachine {
         }
         guard isAuthenticated else {
             // A second <starttls/> offer on a secured stream is ignored.
-            var negotiation = SASLNegotiation(
-                configuration: configuration.sasl,
-                security: security,
-                serverAdvertisesChannelBindings: features.saslChannelBindings)
-            let action = negotiation.start(offeredMechanisms: features.saslMechanisms ?? [])
-            authenticationMechanism = negotiation.mechanism
-            switch action {
-            case .send(let auth):
-                state = .authenticating(negotiation)
-                return [.writeElement(auth)] + moveDeadline(to: .authentication)
-            case .failed(let error):
-                return fail(.authenticationFailed(error))
-            case .succeeded:
-                // Success before the server said anything is impossible.
-                return fail(.authenticationFailed(.unexpectedElement))
-            }
+            // Registration happens only here, on the secured stream: a
+            // register feature offered before TLS is never acted on.
+            if configuration.registration != nil, !accountRegistered { return startRegistration(features) }
+            return startAuthentication(features, security: security)
         }
         guard features.offersResourceBinding else {
             return fail(.bindFailed(nil, detail: "the server offered no resource binding"))
@@ -39,6 +27,26 @@ extension SessionStateMachine {
         let binding = ResourceBinding(account: configuration.jid, requestedResource: configuration.requestedResource)
         state = .binding(binding, features: features)
         return [.writeElement(binding.request)] + moveDeadline(to: .resourceBinding)
+    }
+
+    /// Starts SASL on a secured stream with the mechanisms `features` offer.
+    mutating func startAuthentication(_ features: StreamFeatures, security: SASLTransportSecurity) -> [Action] {
+        var negotiation = SASLNegotiation(
+            configuration: configuration.sasl,
+            security: security,
+            serverAdvertisesChannelBindings: features.saslChannelBindings)
+        let action = negotiation.start(offeredMechanisms: features.saslMechanisms ?? [])
+        authenticationMechanism = negotiation.mechanism
+        switch action {
+        case .send(let auth):
+            state = .authenticating(negotiation)
+            return [.writeElement(auth)] + moveDeadline(to: .authentication)
+        case .failed(let error):
+            return fail(.authenticationFailed(error))
+        case .succeeded:
+            // Success before the server said anything is impossible.
+            return fail(.authenticationFailed(.unexpectedElement))
+        }
     }
 
     /// Carries out the STARTTLS exchange's answer.
@@ -122,7 +130,7 @@ extension SessionStateMachine {
         default:
             break
         }
-        guard error.condition == .seeOtherHost else { return fail(.streamError(error)) }
+        guard error.condition == .seeOtherHost, followsRedirects else { return fail(.streamError(error)) }
         guard redirectsSoFar < configuration.maximumRedirects else { return fail(.seeOtherHostLimit(error)) }
         guard let target = error.otherHost.flatMap(SeeOtherHostTarget.init) else { return fail(.streamError(error)) }
         var actions = cancelDeadline()

@@ -9,11 +9,14 @@ import XMPPCore
 /// out, in order. `XMPPChannelHandler` runs them. The sub-protocols live in
 /// their own types: ``StreamOpening``, ``StreamFeatures``,
 /// ``StartTLSNegotiation``, `SASLNegotiation`, ``ResourceBinding``,
-/// ``SessionEstablishment``, ``StreamClosing``.
+/// ``SessionEstablishment``, ``StreamClosing``, ``RegistrationNegotiation``.
 ///
 /// The path: open the stream → features → STARTTLS (required on a plain
 /// connection; skipped on direct TLS) → restart → SASL → restart → bind →
-/// the RFC 3921 session when the server requires it → established. Every
+/// the RFC 3921 session when the server requires it → established. When
+/// asked to, the machine registers the account in-band (XEP-0077) on the
+/// secured stream before SASL, then closes or goes on to log in (see
+/// `SessionStateMachine+Registration`). Every
 /// waiting step has a deadline, handed out as an action and fired back in
 /// as an input; time never enters the machine any other way. Once
 /// established, the machine also matches IQ responses to the requests in
@@ -35,6 +38,9 @@ struct SessionStateMachine: Sendable {
         /// Starts the id of every IQ request the session sends; random per
         /// connection unless a test fixes it.
         var requestIdentifierPrefix: String = PendingIQLedger.randomIdentifierPrefix()
+        /// Whether to register the account in-band before authenticating,
+        /// and what to do afterwards; `nil` to log in only.
+        var registration: RegistrationPlan?
     }
 
     enum State: Sendable {
@@ -42,6 +48,7 @@ struct SessionStateMachine: Sendable {
         case awaitingStreamHeader
         case awaitingFeatures
         case startTLS(StartTLSNegotiation)
+        case registering(RegistrationNegotiation, features: StreamFeatures)
         case authenticating(SASLNegotiation)
         case binding(ResourceBinding, features: StreamFeatures)
         case establishingSession(SessionEstablishment, boundJID: FullJID, features: StreamFeatures)
@@ -57,6 +64,8 @@ struct SessionStateMachine: Sendable {
     /// `nil` until TLS is up.
     var security: SASLTransportSecurity?
     var isAuthenticated = false
+    /// Whether this connection registered the account (XEP-0077).
+    var accountRegistered = false
     /// The deadline currently scheduled, if any.
     var deadline: DeadlineID?
     private var deadlineSequence = 0
@@ -137,6 +146,8 @@ struct SessionStateMachine: Sendable {
             let outcome = negotiation.received(element, bytesFollowing: bytesFollowing)
             state = .startTLS(negotiation)
             return startTLSOutcome(outcome, element: element)
+        case .registering(let negotiation, let features):
+            return receivedDuringRegistration(element, negotiation: negotiation, features: features)
         case .authenticating(var negotiation):
             guard element.name.namespace == XMLNamespace.sasl else { return failUnexpected(element.name) }
             let action = negotiation.received(element)

@@ -36,6 +36,8 @@ struct StreamFeatures: Hashable, Sendable {
     let offersResourceBinding: Bool
     /// Whether the RFC 3921 session is announced and required.
     let session: SessionRequirement
+    /// Whether in-band registration (XEP-0077 §8) is announced.
+    let offersRegistration: Bool
 
     /// Reads a features element.
     /// - Parameter element: A `{http://etherx.jabber.org/streams}features` element.
@@ -54,6 +56,7 @@ struct StreamFeatures: Hashable, Sendable {
                     .map { ChannelBindingType(name: $0) }
             }
         offersResourceBinding = element.firstChild(named: "bind", namespace: XMLNamespace.bind) != nil
+        offersRegistration = element.firstChild(named: "register", namespace: RegistrationNamespace.feature) != nil
         if let session = element.firstChild(named: "session", namespace: XMLNamespace.session) {
             self.session = session.firstChild(named: "optional", namespace: XMLNamespace.session) != nil
                 ? .optional : .required

@@ -4,10 +4,15 @@ public import XMPPCore
 /// features. Usually made by ``XMPPConnection/serve(_:identities:features:)``,
 /// which collects the features from the other responders.
 ///
-/// A request for a node is answered `item-not-found`: this entity has none.
+/// A request for a node is answered `item-not-found`: this entity has none,
+/// except its XEP-0115 node (``capabilitiesNode``), which answers the same.
 public struct DiscoInfoResponder: IQResponder, Hashable {
     /// The answer: identities, and features including disco#info itself.
     public var info: DiscoInfo
+    /// The XEP-0115 node (`node#ver`, see ``EntityCapabilities/discoNode``)
+    /// that is answered with ``info`` too, so that entities that saw our
+    /// `<c/>` can ask for it; `nil` when we advertise no capabilities.
+    public var capabilitiesNode: String?
 
     /// Creates the responder.
     /// - Parameters:
@@ -26,14 +31,18 @@ public struct DiscoInfoResponder: IQResponder, Hashable {
     /// `http://jabber.org/protocol/disco#info`.
     public var features: Set<String> { [Disco.infoNamespace] }
 
-    /// The ``info`` for a `get` without a node.
+    /// The ``info`` for a `get` without a node, or for
+    /// ``capabilitiesNode`` (echoing the node, XEP-0115 §6.2).
     /// - Parameter request: The disco#info request.
     /// - Throws: ``StanzaError``: `bad-request` for a `set`,
-    ///   `item-not-found` for a node.
+    ///   `item-not-found` for another node.
     public func respond(to request: IQ) throws(StanzaError) -> XMLElement? {
         try requireGet(request)
-        guard request.payload?[attribute: "node"] == nil else { throw StanzaError(.itemNotFound) }
-        return info.element
+        guard let node = request.payload?[attribute: "node"] else { return info.element }
+        guard node == capabilitiesNode else { throw StanzaError(.itemNotFound) }
+        var answer = info
+        answer.node = node
+        return answer.element
     }
 }
 

@@ -2,9 +2,9 @@
 //
 //   XMPP_JID=echo@example.com XMPP_PASSWORD=secret swift run EchoBot
 //
-// It logs in, sends its initial presence, approves subscription requests,
-// answers each message that has a body with the same body, type and thread,
-// and leaves cleanly (closing the stream) on SIGINT or SIGTERM.
+// It logs in, becomes available, approves subscription requests, answers
+// each message that has a body with the same body, type and thread, and
+// leaves cleanly (closing the stream) on SIGINT or SIGTERM.
 import Dispatch
 import ExampleSupport
 #if canImport(Glibc)
@@ -24,26 +24,35 @@ func cancelOnSignals(_ task: Task<Void, any Error>) -> [any DispatchSourceSignal
     }
 }
 
-/// The reply to one inbound stanza, if it needs one.
-func reply(to element: XMLElement) -> XMLElement? {
-    switch try? AnyStanza.parse(element) {
-    case .message(let message)? where message.body != nil && message.type != .error && message.type != .groupchat:
-        var echo = Message(type: message.type, to: message.from, body: message.body ?? "")
-        echo.thread = message.thread
-        return echo.element
-    case .presence(let presence)? where presence.type == .subscribe:
-        return Presence(type: .subscribed, to: presence.from.map { JID($0.bare) }).element
-    default:
-        return nil
+/// The echo of a message, if it deserves one.
+func echo(of message: Message) -> Message? {
+    guard let body = message.body, message.type != .error, message.type != .groupchat else { return nil }
+    var echo = Message(type: message.type, to: message.from, body: body)
+    echo.thread = message.thread
+    return echo
+}
+
+/// Approves every subscription request, until the session ends.
+func approveSubscriptions(_ presence: PresenceTracker) async throws {
+    for await case .requested(let contact, _) in presence.subscriptionEvents {
+        try await presence.approveSubscription(from: contact)
     }
 }
 
 let bot = Task {
     try await XMPPConnection.withConnection(configuration: try exampleConfiguration()) { connection in
-        try await connection.send(Presence())
+        let presence = connection.presenceTracker()   // first: it sees requests that arrive at once
+        try await presence.becomeAvailable(Availability(status: "Send me a message and I will echo it"))
         say("EchoBot online as \(connection.boundJID)")
-        for try await element in connection.elements() {
-            if let answer = reply(to: element) { try await connection.send(answer) }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await approveSubscriptions(presence) }
+            group.addTask {
+                for try await message in connection.messages() {
+                    if let answer = echo(of: message) { try await connection.send(answer) }
+                }
+            }
+            try await group.next()   // either ends only with the session
+            group.cancelAll()
         }
     }
 }
