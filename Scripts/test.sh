@@ -57,5 +57,6 @@ done
 echo "== docs"
 Scripts/check-doc-comments.sh
 Scripts/check-docs.sh
+Scripts/check-docc.sh
 
 echo "All tests passed."

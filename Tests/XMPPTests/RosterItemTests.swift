@@ -47,6 +47,7 @@ import XMPPCore
             ("<item xmlns='jabber:iq:roster' jid='bob@example.com' subscription='sometimes'/>", .invalidAttribute),
             ("<item xmlns='jabber:iq:roster' jid='bob@example.com' subscription='Both'/>", .invalidAttribute),
             ("<item xmlns='jabber:iq:roster' jid='bob@example.com' ask='unsubscribe'/>", .invalidAttribute),
+            ("<item xmlns='jabber:iq:roster' jid='bob@example.com' approved='yes'/>", .invalidAttribute),
             ("<item xmlns='jabber:iq:roster' jid='bob@example.com'><group/></item>", .invalidChild),
             ("<item xmlns='urn:other' jid='bob@example.com'/>", .unexpectedElement),
             ("<contact xmlns='jabber:iq:roster' jid='bob@example.com'/>", .unexpectedElement),
@@ -61,20 +62,31 @@ import XMPPCore
     func build() throws {
         let item = RosterItem(
             jid: try BareJID("carol@example.com"), name: "Carol <3", subscription: .to, isSubscriptionPending: true,
-            groups: ["Friends", "Work & Play"])
+            isPreApproved: true, groups: ["Friends", "Work & Play"])
         let element = item.element
         #expect(element.name == XMLQualifiedName("item", namespace: "jabber:iq:roster"))
         #expect(element[attribute: "subscription"] == "to" && element[attribute: "ask"] == "subscribe")
+        #expect(element[attribute: "approved"] == "true")
         #expect(try RosterItem(element: element) == item)
 
         let set = item.setElement
         #expect(set[attribute: "jid"] == "carol@example.com" && set[attribute: "name"] == "Carol <3")
-        #expect(set[attribute: "subscription"] == nil && set[attribute: "ask"] == nil)
+        #expect(set[attribute: "subscription"] == nil && set[attribute: "ask"] == nil && set[attribute: "approved"] == nil)
         #expect(set.children(named: "group", namespace: "jabber:iq:roster").map(\.text) == ["Friends", "Work & Play"])
 
         let removal = RosterItem(jid: try BareJID("carol@example.com"), subscription: .remove)
         #expect(removal.setElement[attribute: "subscription"] == "remove")
         #expect(RosterItem(jid: try BareJID("example.org")).element[attribute: "subscription"] == nil)
+    }
+
+    @Test("approved: 'true' and '1' pre-approve, 'false', '0' and absence do not", arguments: [
+        ("true", true), ("1", true), ("false", false), ("0", false),
+    ])
+    func preApproval(value: String, expected: Bool) throws {
+        let element = try XMLTestParsing.element(
+            "<item xmlns='jabber:iq:roster' jid='bob@example.com' approved='\(value)'/>")
+        #expect(try RosterItem(element: element).isPreApproved == expected)
+        #expect(try RosterItem(element: XMLTestParsing.element("<item xmlns='jabber:iq:roster' jid='bob@example.com'/>")).isPreApproved == false)
     }
 
     @Test("InMemoryRosterCache: nothing, then the last store")

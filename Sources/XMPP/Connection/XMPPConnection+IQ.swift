@@ -90,7 +90,7 @@ extension XMPPConnection {
     /// ```
     ///
     /// Every inbound `get` and `set` gets exactly one answer (RFC 6120
-    /// §8.2.3), and none reaches ``inbound``:
+    /// §8.2.3), and none reaches a subscription (``elements(where:)``):
     /// - with a handler, the handler runs in its own child task of
     ///   ``withConnection(configuration:eventLoopGroup:logger:isolation:_:)``;
     ///   the element it returns becomes the payload of the `result` (`nil`:

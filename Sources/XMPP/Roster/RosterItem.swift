@@ -36,6 +36,10 @@ public struct RosterItem: Hashable, Sendable {
     /// Whether the user asked to see the contact's presence and the contact
     /// has not answered yet (`ask='subscribe'`).
     public var isSubscriptionPending: Bool
+    /// Whether the user pre-approved the contact's subscription request
+    /// (`approved='true'`, RFC 6121 §2.1.2.1, §3.4); only servers that offer
+    /// pre-approval may report it (Prosody 0.12 keeps it to itself).
+    public var isPreApproved: Bool
     /// The groups the contact is in, in document order, without duplicates.
     public var groups: [String]
 
@@ -45,25 +49,29 @@ public struct RosterItem: Hashable, Sendable {
     ///   - name: The name for the contact, if any.
     ///   - subscription: The subscription state; `.none` for a new contact.
     ///   - isSubscriptionPending: Whether a subscription request is pending.
+    ///   - isPreApproved: Whether the contact's subscription is pre-approved.
     ///   - groups: The groups the contact is in.
     public init(
         jid: BareJID,
         name: String? = nil,
         subscription: Subscription = .none,
         isSubscriptionPending: Bool = false,
+        isPreApproved: Bool = false,
         groups: [String] = []
     ) {
         self.jid = jid
         self.name = name
         self.subscription = subscription
         self.isSubscriptionPending = isSubscriptionPending
+        self.isPreApproved = isPreApproved
         self.groups = groups
     }
 
     /// Reads an `<item xmlns='jabber:iq:roster'/>` strictly.
     ///
     /// The `jid` must be a valid bare JID; `subscription` (absent: `none`)
-    /// and `ask` (absent, or `subscribe`) must have known values; group
+    /// `ask` (absent, or `subscribe`) and `approved` (absent, `true`,
+    /// `false`, `1` or `0`) must have known values; group
     /// names must not be empty (RFC 6121 §2.1.2.2). Duplicate groups are
     /// kept once. An empty `name` counts as no name.
     /// - Parameter element: The `<item/>` element.
@@ -95,6 +103,11 @@ public struct RosterItem: Hashable, Sendable {
         case "subscribe": isSubscriptionPending = true
         default: throw StanzaParseError(.invalidAttribute, subject: "ask")
         }
+        switch element[attribute: "approved"] {
+        case nil, "false", "0": isPreApproved = false
+        case "true", "1": isPreApproved = true
+        default: throw StanzaParseError(.invalidAttribute, subject: "approved")
+        }
         var groups: [String] = []
         for group in element.children(named: "group", namespace: Self.namespace) {
             let text = group.text
@@ -105,13 +118,14 @@ public struct RosterItem: Hashable, Sendable {
     }
 
     /// The item as an `<item xmlns='jabber:iq:roster'/>` with everything it
-    /// holds (`subscription` only when not `none`, `ask` only when pending).
+    /// holds (`subscription` only when not `none`, `ask` only when pending,
+    /// `approved` only when pre-approved).
     public var element: XMLElement {
         element(includingState: true)
     }
 
     /// The item as sent in a roster set (RFC 6121 §2.3.2): without
-    /// `subscription` and `ask`, which the server manages, except
+    /// `subscription`, `ask` and `approved`, which the server manages, except
     /// `subscription='remove'`.
     var setElement: XMLElement {
         element(includingState: false)
@@ -124,6 +138,7 @@ public struct RosterItem: Hashable, Sendable {
             attributes.append(XMLAttribute("subscription", value: subscription.rawValue))
         }
         if includingState && isSubscriptionPending { attributes.append(XMLAttribute("ask", value: "subscribe")) }
+        if includingState && isPreApproved { attributes.append(XMLAttribute("approved", value: "true")) }
         let children = groups.map { XMLNode.element(XMLElement("group", namespace: Self.namespace, text: $0)) }
         return XMLElement(
             name: XMLQualifiedName("item", namespace: Self.namespace), attributes: attributes, children: children)

@@ -52,6 +52,10 @@ extension XMLWriter {
         into buffer: inout [UInt8]
     ) throws(XMLWriterError) -> String? {
         let namespace = element.name.namespace
+        // XML reserves these; a reader refuses any element declared in them.
+        guard namespace != XMLNamespace.xml, namespace != XMLNamespace.xmlns else {
+            throw XMLWriterError(.reservedNamespace(namespace), element: element.name)
+        }
         buffer.append(UInt8(ascii: "<"))
         var prefix: String?
         var declareDefault = false
@@ -82,9 +86,18 @@ extension XMLWriter {
         generatedPrefixes: inout Int,
         into buffer: inout [UInt8]
     ) throws(XMLWriterError) {
-        for attribute in attributes {
-            buffer.append(UInt8(ascii: " "))
+        for (index, attribute) in attributes.enumerated() {
             let namespace = attribute.name.namespace
+            // `xmlns` and `xmlns:…` are namespace declarations, which the
+            // writer makes itself; one written as an attribute would change
+            // the namespace of the element it is on.
+            if namespace == XMLNamespace.xmlns || (namespace.isEmpty && attribute.name.localName == "xmlns") {
+                throw XMLWriterError(.reservedNamespace(XMLNamespace.xmlns), element: element)
+            }
+            if index > 0, attributes.prefix(index).contains(where: { $0.name == attribute.name }) {
+                throw XMLWriterError(.duplicateAttribute(attribute.name), element: element)
+            }
+            buffer.append(UInt8(ascii: " "))
             if namespace.isEmpty {
                 try appendName(attribute.name.localName, prefix: nil, element: element, into: &buffer)
             } else if namespace == XMLNamespace.xml {
@@ -122,13 +135,16 @@ extension XMLWriter {
         buffer.append(contentsOf: local.utf8)
     }
 
-    /// A conservative NCName check: no empty names, no characters that would
-    /// break the markup, no leading digit, '-' or '.'.
+    /// A conservative NCName check: ASCII letters, digits, '_', '-' and '.',
+    /// not empty, no leading digit, '-' or '.'. Non-ASCII names are refused:
+    /// which of them are names depends on the XML edition, and Expat (ours
+    /// and most servers') rejects many that XML 1.0 (5th edition) allows, such
+    /// as `÷`, a leading combining mark or anything outside the BMP.
     private static func isNCName(_ name: String) -> Bool {
         var first = true
         for byte in name.utf8 {
             switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"), 0x80...:
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "_"):
                 break
             case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."):
                 if first { return false }

@@ -11,6 +11,12 @@ public struct XMLWriterError: Error, Hashable, Sendable, CustomStringConvertible
         case illegalCharacter(Unicode.Scalar)
         /// A local name or prefix that is not a valid XML name.
         case invalidName(String)
+        /// An element in the `xml` or `xmlns` namespace, or an attribute in
+        /// the `xmlns` one (including a plain `xmlns` attribute): XML reserves
+        /// them, and namespace declarations are the writer's to make.
+        case reservedNamespace(String)
+        /// Two attributes with the same qualified name on one element.
+        case duplicateAttribute(XMLQualifiedName)
     }
 
     /// What was wrong.
@@ -32,6 +38,10 @@ public struct XMLWriterError: Error, Hashable, Sendable, CustomStringConvertible
             return "cannot write U+\(String(repeating: "0", count: max(0, 4 - hex.count)))\(hex) in \(element)"
         case .invalidName(let name):
             return "invalid XML name '\(name.prefix(64))' in \(element)"
+        case .reservedNamespace(let namespace):
+            return "reserved namespace '\(namespace)' in \(element)"
+        case .duplicateAttribute(let name):
+            return "duplicate attribute \(name) in \(element)"
         }
     }
 }

@@ -1,0 +1,1 @@
+// Intentionally empty: the target only provides the entry points below.
