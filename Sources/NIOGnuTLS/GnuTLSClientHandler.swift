@@ -54,6 +54,9 @@ public final class GnuTLSClientHandler: ChannelDuplexHandler {
     /// even after the connection closes.
     public var connectionInfo: GnuTLSConnectionInfo? { core.connectionInfo }
 
+    /// The GnuTLS session, for tests that check it is freed with the handler.
+    package var session: GnuTLSSession { core.session }
+
     /// Starts the handshake if the channel is already active (STARTTLS).
     public func handlerAdded(context: ChannelHandlerContext) {
         core.handlerAdded(context: context)

@@ -169,6 +169,10 @@ enum BoundedProcess {
             process.terminate()
             throw TestCertificates.LoadError(description: "\(what) ran longer than \(timeoutSeconds) s and was stopped")
         }
+        // Returns at once (the process has exited). On Linux it is also what
+        // releases Foundation's run-loop source, which retains the Process:
+        // without it every run leaked the Process and its pipe.
+        process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw TestCertificates.LoadError(description: "\(what) failed with status \(process.terminationStatus)")
         }

@@ -29,7 +29,16 @@ final class ConnectionHarness: Sendable {
         var description: String
     }
 
-    static func established(features: String = ScriptedServer.bindFeatures) async throws -> ConnectionHarness {
+    /// - Parameters:
+    ///   - features: The features after authentication.
+    ///   - configuration: The machine's configuration.
+    ///   - streamManagementAnswer: When set, the client must write
+    ///     `<enable/>` after binding, and the server answers with this.
+    static func established(
+        features: String = ScriptedServer.bindFeatures,
+        configuration: SessionStateMachine.Configuration = SessionTest.configuration(),
+        streamManagementAnswer: String? = nil
+    ) async throws -> ConnectionHarness {
         let channel = NIOAsyncTestingChannel()
         let logs = RecordedLogs()
         var logger = Logger(label: "test", factory: { _ in RecordingLogHandler(logs: logs) })
@@ -39,7 +48,7 @@ final class ConnectionHarness: Sendable {
         let handlerLogger = logger
         let handler = try await channel.eventLoop.submit {
             let handler = XMPPChannelHandler(
-                machine: SessionStateMachine(configuration: SessionTest.configuration()),
+                machine: SessionStateMachine(configuration: configuration),
                 transport: .tls(SessionTest.encrypted),
                 limits: XMLStreamReader.Limits(),
                 makeTLSHandler: { throw SessionHandlerHarness.NoTLS() },
@@ -68,6 +77,10 @@ final class ConnectionHarness: Sendable {
         try await send(S.header + features)
         try await expectWrite("<iq id='bind-1'")
         try await send(S.bindResult)
+        if let streamManagementAnswer {
+            try await expectWrite("<enable xmlns='urn:xmpp:sm:3'")
+            try await send(streamManagementAnswer)
+        }
         guard case .established(let session) = try await negotiation.futureResult.get() else {
             throw ScriptError(description: "not established")
         }

@@ -1,5 +1,5 @@
+import NIOConcurrencyHelpers
 import NIOEmbedded
-import Synchronization
 import XMPPCore
 
 @testable import XMPP
@@ -90,22 +90,26 @@ final class Collected<Element: Sendable>: Sendable {
         var isFinished = false
     }
 
-    private let state = Mutex(State())
+    /// A lock ThreadSanitizer sees (pthread). With `Mutex` it reported the
+    /// collecting task and a polling wait as a race: a contended `Mutex` on
+    /// Linux is handed over by the kernel (PI futex) inside the
+    /// uninstrumented Synchronization library, so no happens-before edge.
+    private let state = NIOLockedValueBox(State())
     private let loop: NIOAsyncTestingEventLoop
 
     init(_ stream: AsyncStream<Element>, loop: NIOAsyncTestingEventLoop) {
         self.loop = loop
         // Holds `self` until the stream ends, which the tests wait for.
         Task {
-            for await item in stream { self.state.withLock { $0.items.append(item) } }
-            self.state.withLock { $0.isFinished = true }
+            for await item in stream { self.state.withLockedValue { $0.items.append(item) } }
+            self.state.withLockedValue { $0.isFinished = true }
         }
     }
 
     /// What arrived so far.
-    var items: [Element] { state.withLock { $0.items } }
+    var items: [Element] { state.withLockedValue { $0.items } }
     /// Whether the stream finished.
-    var isFinished: Bool { state.withLock { $0.isFinished } }
+    var isFinished: Bool { state.withLockedValue { $0.isFinished } }
 
     /// Waits (a bounded time) until `count` items arrived, and returns them all.
     @discardableResult
@@ -121,7 +125,7 @@ final class Collected<Element: Sendable>: Sendable {
 
     private func waitUntil(_ what: String, _ condition: (State) -> Bool) async throws {
         for _ in 0..<2000 {
-            if state.withLock({ condition($0) }) { return }
+            if state.withLockedValue({ condition($0) }) { return }
             await loop.run()
             try await Task.sleep(for: .milliseconds(1))
         }

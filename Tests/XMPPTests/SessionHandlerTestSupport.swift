@@ -54,6 +54,17 @@ final class SessionHandlerHarness {
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 5222)).wait()
     }
 
+    /// Tears the channel down. `EmbeddedChannel` removes its handlers (which
+    /// breaks the cycle between its pipeline and their contexts) in a task
+    /// on its event loop, and that loop runs only when told to: without this
+    /// every harness leaked its channel, handler and reader (LeakSanitizer).
+    /// A channel still open is closed the way the handler closes (its close
+    /// deadline passes).
+    deinit {
+        channel.close(promise: nil)
+        channel.embeddedEventLoop.advanceTime(by: .hours(1))
+    }
+
     struct NoTLS: Error {}
 
     /// How negotiation ended, or `nil` while it runs.

@@ -15,7 +15,8 @@ enum SessionTest {
     static func configuration(
         resource: String? = nil,
         mechanisms: [SASLMechanismName] = [.plain],
-        maximumRedirects: Int = 3
+        maximumRedirects: Int = 3,
+        streamManagement: StreamManagementConfiguration? = nil
     ) -> SessionStateMachine.Configuration {
         SessionStateMachine.Configuration(
             jid: jid,
@@ -23,7 +24,8 @@ enum SessionTest {
             sasl: SASLConfiguration(username: "alice", password: password, allowedMechanisms: mechanisms),
             timeouts: timeouts,
             maximumRedirects: maximumRedirects,
-            requestIdentifierPrefix: "q-")
+            requestIdentifierPrefix: "q-",
+            streamManagement: streamManagement)
     }
 
     static let encrypted = SASLTransportSecurity(isEncrypted: true)
@@ -177,13 +179,18 @@ enum SessionTest {
     }
 
     /// The bind request sent; next: its result.
+    /// - Parameters:
+    ///   - session: Whether to announce the RFC 3921 session (`true`: optional).
+    ///   - streamManagement: Whether to announce XEP-0198 (`<sm xmlns='urn:xmpp:sm:3'/>`).
     static func binding(
         _ configuration: SessionStateMachine.Configuration = configuration(),
-        session: Bool? = nil
+        session: Bool? = nil,
+        streamManagement: Bool = false
     ) -> SessionStateMachine {
         var machine = authenticatedAwaitingFeatures(configuration)
         var children = [bindFeature]
         if let session { children.append(sessionFeature(optional: session)) }
+        if streamManagement { children.append(XMLElement(name: StreamManagementElement.featureName)) }
         _ = machine.received(element: XMLElement(name: StreamFeatures.elementName, children: children.map { .element($0) }), bytesFollowing: 0)
         return machine
     }
@@ -234,6 +241,11 @@ extension SessionStateMachine.Action: Equatable {
         case (.dropped(let a, let x), .dropped(let b, let y)): a == b && x == y
         case (.registrationFormReceived(let a), .registrationFormReceived(let b)): a == b
         case (.accountRegistered(let a), .accountRegistered(let b)): a == b
+        case (.stanzasAcknowledged(let a), .stanzasAcknowledged(let b)): a == b
+        case (.stanzasNotAcknowledged(let a, let x), .stanzasNotAcknowledged(let b, let y)):
+            a == b && x.code == y.code && x.description == y.description
+        case (.scheduleAckRequestTimer(let a), .scheduleAckRequestTimer(let b)): a == b
+        case (.cancelAckRequestTimer, .cancelAckRequestTimer): true
         default: false
         }
     }

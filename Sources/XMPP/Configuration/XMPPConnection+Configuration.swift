@@ -56,6 +56,10 @@ extension XMPPConnection {
         /// ``XMPPConnection/elements(where:)``); beyond it the oldest is
         /// dropped and logged at `debug`. Default 256; 0 keeps none.
         public var heldInboundElementLimit: Int = 256
+        /// XEP-0198 acknowledgements: on by default, used when the server
+        /// offers them; see ``StreamManagement`` (acknowledgements only,
+        /// no resumption).
+        public var streamManagement = StreamManagement()
 
         /// Creates a configuration for an account whose resource the server
         /// assigns.
@@ -147,7 +151,8 @@ extension XMPPConnection.Configuration {
             requestedResource: jid.resourcepart,
             sasl: try saslConfiguration(),
             timeouts: timeouts,
-            maximumRedirects: maximumRedirects)
+            maximumRedirects: maximumRedirects,
+            streamManagement: try streamManagement.ledgerConfiguration())
     }
 }
 
@@ -155,7 +160,8 @@ extension XMPPConnection.Configuration: CustomStringConvertible, CustomDebugStri
     /// The configuration with the password redacted.
     public var description: String {
         "XMPPConnection.Configuration(jid: \(jid), password: <redacted>, serverLocation: \(serverLocation), "
-            + "authentication: \(authentication), timeouts: \(timeouts), maximumRedirects: \(maximumRedirects))"
+            + "authentication: \(authentication), timeouts: \(timeouts), maximumRedirects: \(maximumRedirects), "
+            + "streamManagement: \(streamManagement))"
     }
 
     /// The same as ``description``: the password redacted.
@@ -168,7 +174,7 @@ extension XMPPConnection.Configuration: CustomStringConvertible, CustomDebugStri
             children: [
                 "jid": jid, "password": RedactedSecret.placeholder, "serverLocation": serverLocation,
                 "tls": tls, "authentication": authentication, "timeouts": timeouts, "limits": limits,
-                "maximumRedirects": maximumRedirects,
+                "maximumRedirects": maximumRedirects, "streamManagement": streamManagement,
             ],
             displayStyle: .struct)
     }

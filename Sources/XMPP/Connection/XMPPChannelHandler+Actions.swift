@@ -101,6 +101,39 @@ extension XMPPChannelHandler {
             pauseForRegistrationAnswer(form)
         case .accountRegistered(let sessionContinues):
             accountRegistered(sessionContinues: sessionContinues)
+        case .stanzasAcknowledged(let tokens):
+            acknowledged(tokens)
+        case .stanzasNotAcknowledged(let stanzas, let error):
+            notAcknowledged(stanzas, error)
+        case .scheduleAckRequestTimer(let instant):
+            scheduleAckRequestTimer(at: instant, context: context)
+        case .cancelAckRequestTimer:
+            ackRequestTimer?.cancel()
+            ackRequestTimer = nil
+        }
+    }
+
+    /// Carries out the actions of a send whose first action writes the
+    /// element serialised as `bytes` (serialised before the machine
+    /// counted it); `promise` learns when those bytes are written. Does not
+    /// flush.
+    func run(
+        _ actions: [SessionStateMachine.Action],
+        writing bytes: [UInt8],
+        of element: XMLElement,
+        promise: EventLoopPromise<Void>?,
+        context: ChannelHandlerContext
+    ) {
+        guard case .writeElement? = actions.first else {
+            // The machine always writes a send first; never leave a caller waiting.
+            promise?.fail(XMPPClientError.connectionClosed(detail: "the element was not written"))
+            for action in actions { run(action, context: context) }
+            return
+        }
+        traceElement("Sending XMPP element", element)
+        write(bytes, context: context, promise: promise)
+        for action in actions.dropFirst() {
+            run(action, context: context)
         }
     }
 

@@ -13,7 +13,9 @@ extension XMPPChannelHandler {
     /// that cannot be written) or with `CancellationError` after
     /// ``cancelRequest(_:)``.
     /// - Throws: What ``SessionStateMachine/sendRequest(_:payload:to:timeout:now:)``
-    ///   throws; nothing is sent then.
+    ///   throws, or ``XMPPClientError/Code/unserializableElement`` for a
+    ///   payload that cannot be written while XEP-0198 counts stanzas;
+    ///   nothing is sent then.
     func startRequest(
         _ type: IQRequestType,
         payload: XMLElement,
@@ -21,6 +23,15 @@ extension XMPPChannelHandler {
         timeout: Duration?
     ) throws(XMPPClientError) -> (id: String, response: EventLoopFuture<IQ>) {
         guard let context else { throw .connectionClosed(detail: "the session handler was removed") }
+        if machine.streamManagement.phase != .inactive {
+            // XEP-0198 counts the request once the machine hands it out, so
+            // a payload that cannot be written is refused before that.
+            do throws(XMLWriterError) {
+                _ = try writer.bytes(payload)
+            } catch {
+                throw .unserializableElement(error)
+            }
+        }
         let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
         let (id, actions) = try machine.sendRequest(type, payload: payload, to: recipient, timeout: timeout, now: now)
         let promise = context.eventLoop.makePromise(of: IQ.self)

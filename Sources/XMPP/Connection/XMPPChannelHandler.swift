@@ -25,7 +25,9 @@ import XMPPCore
 /// connection answers from. For in-band registration the negotiation
 /// pauses at the server's form (``NegotiationOutcome/registrationForm(_:)``)
 /// and goes on once the connection submits the answer
-/// (`XMPPChannelHandler+Registration`).
+/// (`XMPPChannelHandler+Registration`). Stanzas sent with an
+/// acknowledgement wait (`XMPPChannelHandler+StreamManagement`) until the
+/// machine reports XEP-0198's `<a/>` covering them, or the session's end.
 ///
 /// Everything happens on the channel's event loop; deadlines are scheduled
 /// there too.
@@ -63,6 +65,11 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     var pendingResponses: [String: EventLoopPromise<IQ>] = [:]
     /// The one timer of the IQ requests in flight, at their earliest deadline.
     var requestTimer: Scheduled<Void>?
+    /// Stanzas sent with ``startAcknowledgedSend(_:)``, by token: completed
+    /// by `.stanzasAcknowledged` and failed by `.stanzasNotAcknowledged`.
+    var acknowledgementWaiters: [OutboundStanzaToken: EventLoopPromise<Void>] = [:]
+    /// The one timer that makes XEP-0198 `<r/>` due by time.
+    var ackRequestTimer: Scheduled<Void>?
     /// Receives inbound requests that have a handler.
     let requests: AsyncStream<InboundIQRequest>.Continuation
     let logger: Logger
@@ -160,6 +167,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         }
         // Captured before the events run: one of them may reset the reader.
         let trailing = reader.unconsumedByteCount
+        let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
         for (index, event) in events.enumerated() {
             // Bytes after this event in the same read: the reader's count for
             // the last event, and at least one more for any earlier event.
@@ -170,7 +178,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
                 run(machine.receivedStreamHeader(header))
             case .element(let element):
                 traceElement("Received XMPP element", element)
-                run(machine.received(element: element, bytesFollowing: bytesFollowing))
+                run(machine.received(element: element, bytesFollowing: bytesFollowing, now: now))
             case .streamEnd:
                 logger.trace("Received XMPP stream end")
                 run(machine.receivedStreamEnd())
@@ -206,20 +214,19 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .send(let element):
+            // Serialised before the machine counts it (XEP-0198): a stanza
+            // that cannot be written must not be counted as sent.
+            let bytes: [UInt8]
             let actions: [SessionStateMachine.Action]
             do throws(XMPPClientError) {
-                actions = try machine.send(stanza: element)
+                bytes = try serialised(element)
+                let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
+                actions = try machine.send(stanza: element, now: now)
             } catch {
                 promise?.fail(error)
                 return
             }
-            for action in actions {
-                if case .writeElement(let element) = action {
-                    write(element, context: context, promise: promise)
-                } else {
-                    run(action, context: context)
-                }
-            }
+            run(actions, writing: bytes, of: element, promise: promise, context: context)
         }
     }
 
@@ -258,6 +265,11 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         for promise in waiting.values {
             promise.fail(error ?? .connectionClosed(detail: "the connection closed"))
         }
+        let unacknowledged = acknowledgementWaiters
+        acknowledgementWaiters.removeAll()
+        for promise in unacknowledged.values {
+            promise.fail(XMPPClientError.notAcknowledged(error ?? .connectionClosed(detail: "the connection closed")))
+        }
         requests.finish()
         router.finish(throwing: error)
     }
@@ -267,6 +279,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         deadlines.removeAll()
         requestTimer?.cancel()
         requestTimer = nil
+        ackRequestTimer?.cancel()
+        ackRequestTimer = nil
     }
 
     func traceElement(_ message: Logger.Message, _ element: XMLElement) {

@@ -15,14 +15,18 @@ extension XMPPConnection {
     /// same name.
     /// - Throws: See ``send(_:)-(XMLElement)``.
     public func send(_ presence: Presence) async throws(XMPPClientError) {
+        try await send(withStandingExtensions(presence).element)
+    }
+
+    /// `presence` with the standing extensions added when it is available.
+    func withStandingExtensions(_ presence: Presence) -> Presence {
+        guard presence.type == .available else { return presence }
         var presence = presence
-        if presence.type == .available {
-            for (_, element) in availablePresenceExtensions.sorted(by: { $0.key < $1.key })
-            where !presence.extensions.contains(where: { $0.name == element.name }) {
-                presence.extensions.append(element)
-            }
+        for (_, element) in availablePresenceExtensions.sorted(by: { $0.key < $1.key })
+        where !presence.extensions.contains(where: { $0.name == element.name }) {
+            presence.extensions.append(element)
         }
-        try await send(presence.element)
+        return presence
     }
 
     /// Sets (or, with `nil`, removes) an element that every available

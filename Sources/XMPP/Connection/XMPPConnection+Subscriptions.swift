@@ -79,14 +79,23 @@ extension XMPPConnection {
         let (stream, continuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
         let handler = self.handler
         let eventLoop = channel.eventLoop
-        let register: @Sendable () -> Void = {
-            let id = handler.value.router.subscribe(filter: filter, continuation: continuation)
-            continuation.onTermination = { termination in
-                // The consumer went away: stop buffering for it. (A stream
-                // the router finished is already gone from it.)
-                guard case .cancelled = termination else { return }
-                eventLoop.execute { handler.value.router.unsubscribe(id) }
+        // The router's id for the subscription, set on the event loop.
+        let subscription = NIOLoopBoundBox.makeEmptyBox(valueType: InboundRouter.SubscriptionID.self, eventLoop: eventLoop)
+        // Installed before the stream is handed out: a handler installed
+        // after the consumer went away never runs, so a task cancelled
+        // before `register` ran left its subscription in the router for
+        // good. The loop runs tasks in order, so `register` has run by the
+        // time the unsubscribe does.
+        continuation.onTermination = { termination in
+            // The consumer went away: stop buffering for it. (A stream
+            // the router finished is already gone from it.)
+            guard case .cancelled = termination else { return }
+            eventLoop.execute {
+                if let id = subscription.value { handler.value.router.unsubscribe(id) }
             }
+        }
+        let register: @Sendable () -> Void = {
+            subscription.value = handler.value.router.subscribe(filter: filter, continuation: continuation)
         }
         if eventLoop.inEventLoop {
             register()

@@ -28,6 +28,10 @@ import XMPPTransport
 /// requests are answered by handlers registered with
 /// ``handleIQ(namespace:localName:_:)`` (or with `service-unavailable`).
 ///
+/// ``send(_:)-(XMLElement)`` returns once a stanza is written;
+/// ``sendAcknowledged(_:)-(XMLElement)`` returns once the server has
+/// acknowledged it (XEP-0198, see ``isStreamManagementEnabled``).
+///
 /// The actor runs on its channel's event loop, so its methods reach the
 /// network without a thread hop. Every failure is an ``XMPPClientError``.
 public final actor XMPPConnection {
@@ -37,6 +41,12 @@ public final actor XMPPConnection {
     /// The SASL mechanism that authenticated the session, for example
     /// `SCRAM-SHA-1`.
     public nonisolated let authenticationMechanism: SASLMechanismName
+    /// Whether XEP-0198 acknowledgements are on for this session: enabled
+    /// in ``Configuration/streamManagement`` (the default), offered by the
+    /// server, and accepted with `<enabled/>`. Settled before the session is
+    /// handed out, and unchanged for its life. Only then does
+    /// ``sendAcknowledged(_:)-(XMLElement)`` work.
+    public nonisolated let isStreamManagementEnabled: Bool
 
     nonisolated let channel: any Channel
     /// The session's handler, reachable from the actor's code (which runs
@@ -77,15 +87,25 @@ public final actor XMPPConnection {
         self.executor = channel.eventLoop.executor
         self.boundJID = session.boundJID
         self.authenticationMechanism = session.authenticationMechanism
+        self.isStreamManagementEnabled = session.streamManagementEnabled
         self.logger = logger
         self.streamFeatures = session.features
     }
 
-    /// Sends a top-level element (a stanza, or another element such as
-    /// Stream Management's) and returns once it was handed to the network.
+    /// Sends a top-level element (a stanza, or another element) and returns
+    /// once it was handed to the network.
+    ///
+    /// With XEP-0198 on (``isStreamManagementEnabled``) a stanza is also
+    /// counted and acknowledged by the server in the background; one that
+    /// is not acknowledged when the session ends is logged at `debug`. To
+    /// wait for the acknowledgement, use ``sendAcknowledged(_:)-(XMLElement)``.
+    /// While ``Configuration/streamManagement`` is on, leave the
+    /// `urn:xmpp:sm:3` elements to the connection.
     /// - Throws: ``XMPPClientError``: ``XMPPClientError/Code/connectionClosed``
     ///   after the session ended, ``XMPPClientError/Code/unserializableElement``
-    ///   when the element cannot be written as XML 1.0 (nothing is sent).
+    ///   when the element cannot be written as XML 1.0,
+    ///   ``XMPPClientError/Code/unacknowledgedLimitReached`` when too many
+    ///   stanzas wait for an acknowledgement (nothing is sent).
     public func send(_ element: XMLElement) async throws(XMPPClientError) {
         do {
             try await channel.writeAndFlush(XMPPChannelHandler.Request.send(element)).get()

@@ -30,6 +30,10 @@ enum XMPPLoggingKey {
     static let handler = "xmpp.iq_handler"
     /// Why an element was dropped.
     static let reason = "xmpp.reason"
+    /// The machine's token of an outbound stanza under XEP-0198.
+    static let outboundStanza = "xmpp.sm_stanza"
+    /// How many stanzas were not acknowledged when the session ended.
+    static let unacknowledgedCount = "xmpp.sm_unacknowledged"
     /// An error's description.
     static let error = "error"
 }

@@ -9,6 +9,8 @@ extension XMPPClientError {
             case unexpectedElement, connectFailed, invalidConfiguration, unserializableElement
             case stanzaError, invalidResponse, handlerAlreadyRegistered, registrationFailed
             case featureNotSupported
+            case notAcknowledged, streamManagementNotEnabled, streamManagementViolation, unacknowledgedLimitReached
+            case notAStanza
         }
 
         private let base: Base
@@ -84,6 +86,35 @@ extension XMPPClientError {
         /// In-band registration (XEP-0077) failed (see
         /// ``XMPPClientError/registrationError``); the stream was closed.
         public static let registrationFailed = Code(.registrationFailed)
+        /// A stanza sent with ``XMPPConnection/sendAcknowledged(_:)-(XMLElement)``
+        /// was written, but no XEP-0198 acknowledgement covered it: the
+        /// session ended first (``XMPPClientError/underlying`` is the
+        /// session's error), or the caller's task stopped waiting
+        /// (``XMPPClientError/underlying`` is a `CancellationError`). The
+        /// stanza is **not known to be delivered**: the server may or may not
+        /// have received it.
+        public static let notAcknowledged = Code(.notAcknowledged)
+        /// An acknowledged send needs XEP-0198 stream management, which this
+        /// session does not have: switched off in
+        /// ``XMPPConnection/Configuration/streamManagement``, not offered by
+        /// the server, or refused by it (see
+        /// ``XMPPConnection/isStreamManagementEnabled``). Nothing was sent.
+        public static let streamManagementNotEnabled = Code(.streamManagementNotEnabled)
+        /// The server broke XEP-0198 stream management: it acknowledged more
+        /// stanzas than were sent, or sent a malformed or unexpected
+        /// stream-management element. The stream error in
+        /// ``XMPPClientError/sentCondition`` (`undefined-condition`) was sent
+        /// and the stream closed.
+        public static let streamManagementViolation = Code(.streamManagementViolation)
+        /// ``XMPPConnection/Configuration/StreamManagement/maximumUnacknowledged``
+        /// stanzas already wait for the server's acknowledgement; this one
+        /// was not sent. The server has stopped acknowledging; try again
+        /// later, or end the session.
+        public static let unacknowledgedLimitReached = Code(.unacknowledgedLimitReached)
+        /// Only stanzas (`message`, `presence`, `iq` in `jabber:client`) are
+        /// acknowledged by XEP-0198; the element given to an acknowledged
+        /// send is not one. Nothing was sent.
+        public static let notAStanza = Code(.notAStanza)
 
         /// A short name, for example `"authentication failed"`.
         public var description: String {
@@ -111,6 +142,11 @@ extension XMPPClientError {
             case .handlerAlreadyRegistered: "handler already registered"
             case .featureNotSupported: "feature not supported"
             case .registrationFailed: "registration failed"
+            case .notAcknowledged: "not acknowledged"
+            case .streamManagementNotEnabled: "stream management not enabled"
+            case .streamManagementViolation: "stream management violation"
+            case .unacknowledgedLimitReached: "unacknowledged limit reached"
+            case .notAStanza: "not a stanza"
             }
         }
     }
@@ -121,7 +157,7 @@ extension XMPPClientError {
     public struct Step: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case streamOpening, startTLS, tlsHandshake, authentication, resourceBinding, sessionEstablishment, closing
-            case iqRequest, registration
+            case iqRequest, registration, streamManagement
         }
 
         private let base: Base
@@ -148,6 +184,9 @@ extension XMPPClientError {
         /// Waiting for the answer to an in-band registration request
         /// (XEP-0077) before authentication.
         public static let registration = Step(.registration)
+        /// Waiting for the answer to XEP-0198's `<enable/>`, written after
+        /// resource binding when the server offers stream management.
+        public static let streamManagement = Step(.streamManagement)
 
         /// The step's name, for example `"resource binding"`.
         public var description: String {
@@ -161,6 +200,7 @@ extension XMPPClientError {
             case .closing: "closing"
             case .iqRequest: "IQ request"
             case .registration: "registration"
+            case .streamManagement: "stream management"
             }
         }
     }

@@ -40,6 +40,11 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case handlerAlreadyRegistered(String)
         case featureNotSupported(String)
         case registrationFailed(RegistrationError)
+        case notAcknowledged(underlying: any Error)
+        case streamManagementNotEnabled
+        case streamManagementViolation(StreamError, detail: String)
+        case unacknowledgedLimitReached(Int)
+        case notAStanza(XMLQualifiedName)
     }
 
     private let reason: Reason
@@ -74,6 +79,11 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case .handlerAlreadyRegistered: .handlerAlreadyRegistered
         case .featureNotSupported: .featureNotSupported
         case .registrationFailed: .registrationFailed
+        case .notAcknowledged: .notAcknowledged
+        case .streamManagementNotEnabled: .streamManagementNotEnabled
+        case .streamManagementViolation: .streamManagementViolation
+        case .unacknowledgedLimitReached: .unacknowledgedLimitReached
+        case .notAStanza: .notAStanza
         }
     }
 
@@ -135,11 +145,13 @@ public struct XMPPClientError: Error, CustomStringConvertible {
     }
 
     /// The condition of the stream error sent to the server before closing,
-    /// for ``Code/invalidStreamHeader``.
+    /// for ``Code/invalidStreamHeader``, ``Code/xmlError`` and
+    /// ``Code/streamManagementViolation``.
     public var sentCondition: StreamError.Condition? {
         switch reason {
         case .invalidStreamHeader(let condition, _): condition
         case .xmlError(let error): error.condition
+        case .streamManagementViolation(let error, _): error.condition
         default: nil
         }
     }
@@ -148,8 +160,9 @@ public struct XMPPClientError: Error, CustomStringConvertible {
     /// error of ``Code/tlsFailed``, the I/O error of
     /// ``Code/connectionClosed``, the writer's error of
     /// ``Code/unserializableElement``, what ``IQRequest/response(from:)``
-    /// threw for ``Code/invalidResponse``, or the typed errors the other
-    /// accessors return.
+    /// threw for ``Code/invalidResponse``, the session's error (or a
+    /// `CancellationError`) for ``Code/notAcknowledged``, or the typed errors
+    /// the other accessors return.
     public var underlying: (any Error)? {
         switch reason {
         case .tlsFailed(let error, _), .connectionClosed(let error, _): error
@@ -162,6 +175,7 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case .stanzaError(let error): error
         case .invalidResponse(let error): error
         case .registrationFailed(let error): error
+        case .notAcknowledged(let error): error
         default: nil
         }
     }
@@ -230,6 +244,16 @@ public struct XMPPClientError: Error, CustomStringConvertible {
             "XMPP: the server does not support \(feature)"
         case .registrationFailed(let error):
             "XMPP: \(error)"
+        case .notAcknowledged(let error):
+            "XMPP: the stanza was sent but not acknowledged, so it is not known to be delivered: \(error)"
+        case .streamManagementNotEnabled:
+            "XMPP: stream management (XEP-0198) is not enabled on this session; nothing was sent"
+        case .streamManagementViolation(let error, let detail):
+            "XMPP: the server broke stream management (\(detail)); sent \(error.condition)"
+        case .unacknowledgedLimitReached(let limit):
+            "XMPP: \(limit) stanzas already wait for an acknowledgement; nothing was sent"
+        case .notAStanza(let name):
+            "XMPP: \(name) is not a stanza, so it cannot be acknowledged; nothing was sent"
         }
     }
 }
@@ -316,5 +340,23 @@ extension XMPPClientError {
 
     static func registrationFailed(_ error: RegistrationError) -> XMPPClientError {
         XMPPClientError(.registrationFailed(error))
+    }
+
+    static func notAcknowledged(_ underlying: any Error) -> XMPPClientError {
+        XMPPClientError(.notAcknowledged(underlying: underlying))
+    }
+
+    static let streamManagementNotEnabled = XMPPClientError(.streamManagementNotEnabled)
+
+    static func streamManagementViolation(_ sent: StreamError, detail: String) -> XMPPClientError {
+        XMPPClientError(.streamManagementViolation(sent, detail: detail))
+    }
+
+    static func unacknowledgedLimitReached(_ limit: Int) -> XMPPClientError {
+        XMPPClientError(.unacknowledgedLimitReached(limit))
+    }
+
+    static func notAStanza(_ name: XMLQualifiedName) -> XMPPClientError {
+        XMPPClientError(.notAStanza(name))
     }
 }

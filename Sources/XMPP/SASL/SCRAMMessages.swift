@@ -82,8 +82,8 @@ enum SCRAMMessages {
         }
 
         let nonce = attributes[0].value
-        // printable = %x21-2B / %x2D-7E; the comma is already gone.
-        guard nonce.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
+        // nonce = 1*printable, printable = %x21-2B / %x2D-7E; the comma is already gone.
+        guard !nonce.isEmpty, nonce.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
             return .failure(.malformedChallenge("r"))
         }
         guard let salt = SASLBase64.decode(String(attributes[1].value)), !salt.isEmpty,

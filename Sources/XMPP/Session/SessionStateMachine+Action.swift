@@ -57,6 +57,20 @@ extension SessionStateMachine {
         /// The account was created. When the session continues, SASL
         /// follows on the same stream; otherwise the stream is closing.
         case accountRegistered(sessionContinues: Bool)
+        /// The server's XEP-0198 `<a h/>` covered these stanzas, sent with
+        /// ``OutboundStanzaToken/isAwaited`` set: complete their waits.
+        case stanzasAcknowledged([OutboundStanzaToken])
+        /// The session ended (or stream management gave up) while these
+        /// stanzas waited for an acknowledgement: fail the awaited ones with
+        /// ``XMPPClientError/Code/notAcknowledged`` carrying the error, and
+        /// log the others (at `debug`), so none is forgotten silently.
+        case stanzasNotAcknowledged([TrackedStanza<OutboundStanzaToken>], XMPPClientError)
+        /// Call ``SessionStateMachine/ackRequestTimerFired(at:now:)`` with
+        /// this instant once it is reached; replaces the ack-request timer
+        /// scheduled before, if any.
+        case scheduleAckRequestTimer(MonotonicInstant)
+        /// Cancel the ack-request timer.
+        case cancelAckRequestTimer
     }
 
     /// How an IQ request ended.
@@ -90,6 +104,16 @@ extension SessionStateMachine {
         /// An IQ response during negotiation that answers no request in
         /// flight (another `id`, or nothing asked at that moment).
         case unexpectedResponse
+        /// A XEP-0198 `<a h/>` whose `h` is behind the last one: ignored
+        /// (acknowledgements never go backwards).
+        case staleAcknowledgement
+        /// A stanza the session would have written itself (an IQ error
+        /// answer) while the unacknowledged queue was full; writing it
+        /// uncounted would break the XEP-0198 counts.
+        case unacknowledgedLimitReached
+        /// A XEP-0198 element after our `</stream:stream>`, when nothing can
+        /// be answered any more.
+        case streamManagementWhileClosing
 
         /// For logs, for example `"unexpected origin"`.
         var description: String {
@@ -100,6 +124,9 @@ extension SessionStateMachine {
             case .unhandledRequest: "no handler"
             case .sessionClosing: "session closing"
             case .unexpectedResponse: "unexpected response"
+            case .staleAcknowledgement: "stale acknowledgement"
+            case .unacknowledgedLimitReached: "unacknowledged limit reached"
+            case .streamManagementWhileClosing: "stream management while closing"
             }
         }
     }
@@ -131,6 +158,8 @@ extension SessionStateMachine {
         var features: StreamFeatures
         /// The SASL mechanism that authenticated the session.
         var authenticationMechanism: SASLMechanismName
+        /// Whether the server enabled XEP-0198 acknowledgements.
+        var streamManagementEnabled = false
     }
 
     /// How the connection is secured when the machine starts.

@@ -15,6 +15,12 @@ extension SessionStateMachine {
     /// An open stream is closed cleanly: `</stream:stream>`, then the
     /// connection once the server answers in kind or the close deadline
     /// passes. A close during negotiation also fails the negotiation.
+    ///
+    /// With stream management on, our final `<a h/>` goes first, so the
+    /// server does not resend what we handled (P39), and an `<r/>` when
+    /// stanzas still wait for an acknowledgement; acknowledgements that
+    /// arrive before the server's close still count. Whatever is not
+    /// acknowledged when the connection closes is reported then.
     mutating func closeRequested() -> [Action] {
         switch state {
         case .idle:
@@ -24,7 +30,8 @@ extension SessionStateMachine {
             return []
         case .established:
             state = .closing(StreamClosing(deliversElements: true))
-            return [.writeStreamClose]
+            return closingStreamManagementWrites()
+                + [.writeStreamClose]
                 + failPendingRequests(.connectionClosed(detail: "the session was closed"))
                 + moveDeadline(to: .closing)
         case .startTLS(let negotiation) where negotiation.phase == .handshaking:
@@ -56,22 +63,27 @@ extension SessionStateMachine {
             return []
         case .closing:
             state = .closed
-            return cancelDeadline()
+            return cancelDeadline() + endStreamManagement(Self.closedError)
         case .established:
             let error = XMPPClientError.connectionClosed(detail: "the connection closed")
-            let actions = cancelDeadline() + failPendingRequests(error)
+            let actions = cancelDeadline() + failPendingRequests(error) + endStreamManagement(error)
             state = .closed
             return actions + [.fail(error)]
         default:
-            let actions = cancelDeadline()
+            let error = XMPPClientError.connectionClosed(detail: "the connection closed during negotiation")
+            let actions = cancelDeadline() + endStreamManagement(error)
             state = .closed
-            return actions + [.fail(.connectionClosed(detail: "the connection closed during negotiation"))]
+            return actions + [.fail(error)]
         }
     }
 
     /// Our close is answered (or moot): cancel its deadline and close.
     mutating func finishClosing() -> [Action] {
         state = .closed
-        return cancelDeadline() + [.closeConnection]
+        return cancelDeadline() + endStreamManagement(Self.closedError) + [.closeConnection]
     }
+
+    /// What stanzas still waiting for an acknowledgement fail with after a
+    /// clean close.
+    static let closedError = XMPPClientError.connectionClosed(detail: "the session was closed")
 }

@@ -29,7 +29,9 @@ extension SessionStateMachine {
     ///   timer must move, ``Action/scheduleRequestTimer(_:)``).
     /// - Throws: ``XMPPClientError/Code/connectionClosed`` unless the session
     ///   is established; ``XMPPClientError/Code/invalidConfiguration`` for a
-    ///   timeout that is not positive.
+    ///   timeout that is not positive;
+    ///   ``XMPPClientError/Code/unacknowledgedLimitReached`` when stream
+    ///   management cannot count one more stanza.
     mutating func sendRequest(
         _ type: IQRequestType,
         payload: XMLElement,
@@ -42,8 +44,13 @@ extension SessionStateMachine {
         }
         let timeout = timeout ?? configuration.timeouts.iq
         guard timeout > .zero else { throw .invalidConfiguration("the IQ request timeout is not positive") }
+        advanceClock(to: now)
+        // Checked before the request is added, so that a refusal leaves the
+        // request ledger (and its timer) untouched.
+        if let refusal = streamManagementRefusal() { throw refusal }
         let (id, timer) = requests.add(recipient: recipient, deadline: now.advanced(by: timeout))
-        var actions: [Action] = [.writeElement(IQ(type: type.stanzaType, id: id, to: recipient, payload: payload).element)]
+        let iq = IQ(type: type.stanzaType, id: id, to: recipient, payload: payload).element
+        var actions = trackingWrites([.writeElement(iq)])
         if let timer { actions.append(.scheduleRequestTimer(timer)) }
         return (id, actions)
     }

@@ -102,15 +102,26 @@ extension SessionStateMachine {
         }
     }
 
-    /// Negotiation is complete.
+    /// Binding (and the RFC 3921 session, if required) is done: enable
+    /// stream management when configured and offered, else the session is
+    /// established.
     mutating func establish(_ boundJID: FullJID, features: StreamFeatures) -> [Action] {
         guard let authenticationMechanism else {
             return fail(.authenticationFailed(.unexpectedElement))
         }
         let session = EstablishedSession(
             boundJID: boundJID, features: features, authenticationMechanism: authenticationMechanism)
-        state = .established(session)
         self.boundJID = boundJID
+        if let enable = enableStreamManagementIfOffered(features) {
+            state = .enablingStreamManagement(session)
+            return [.writeElement(enable)] + moveDeadline(to: .streamManagement)
+        }
+        return announce(session)
+    }
+
+    /// The session is established: the application may use it.
+    mutating func announce(_ session: EstablishedSession) -> [Action] {
+        state = .established(session)
         return cancelDeadline() + [.established(session)]
     }
 

@@ -22,6 +22,10 @@ import XMPPCore
 /// established, the machine also matches IQ responses to the requests in
 /// flight (``PendingIQLedger``) and routes inbound IQ requests to the
 /// application's handlers (``IQRequestRoutes``); see `SessionStateMachine+IQ`.
+/// When configured and offered, XEP-0198 acknowledgements are enabled after
+/// binding, before the session counts as established, and every stanza in
+/// either direction is counted (``StreamManagementLedger``); see
+/// `SessionStateMachine+StreamManagement`.
 struct SessionStateMachine: Sendable {
     /// What the machine needs to know about the account and its limits.
     struct Configuration: Sendable {
@@ -41,6 +45,10 @@ struct SessionStateMachine: Sendable {
         /// Whether to register the account in-band before authenticating,
         /// and what to do afterwards; `nil` to log in only.
         var registration: RegistrationPlan?
+        /// XEP-0198 acknowledgements when the server offers them; `nil`
+        /// leaves stream management alone (its elements are delivered like
+        /// any other).
+        var streamManagement: StreamManagementConfiguration?
     }
 
     enum State: Sendable {
@@ -52,6 +60,9 @@ struct SessionStateMachine: Sendable {
         case authenticating(SASLNegotiation)
         case binding(ResourceBinding, features: StreamFeatures)
         case establishingSession(SessionEstablishment, boundJID: FullJID, features: StreamFeatures)
+        /// `<enable/>` written after binding; waiting for `<enabled/>` or
+        /// `<failed/>`. Stanzas are routed as once established.
+        case enablingStreamManagement(EstablishedSession)
         case established(EstablishedSession)
         case closing(StreamClosing)
         case closed
@@ -77,6 +88,16 @@ struct SessionStateMachine: Sendable {
     var requestHandlers = IQRequestRoutes()
     /// The full JID the server bound, once established.
     var boundJID: FullJID?
+    /// XEP-0198 counts and the stanzas waiting for an acknowledgement;
+    /// inactive unless stream management was enabled.
+    var streamManagement: StreamManagementLedger<OutboundStanzaToken>
+    /// The instant the ack-request timer is scheduled for, if it is.
+    var ackRequestTimer: MonotonicInstant?
+    /// The number of the last ``OutboundStanzaToken`` handed out.
+    var lastOutboundToken: UInt64 = 0
+    /// The latest instant an input carried: the send time of stanzas the
+    /// machine writes in answer to an input that carries none.
+    var latestInstant = MonotonicInstant(nanoseconds: 0)
 
     /// Creates a machine for one connection.
     /// - Parameters:
@@ -88,6 +109,8 @@ struct SessionStateMachine: Sendable {
         self.configuration = configuration
         self.redirectsSoFar = redirectsSoFar
         self.requests = PendingIQLedger(identifierPrefix: configuration.requestIdentifierPrefix)
+        self.streamManagement = StreamManagementLedger(
+            configuration: configuration.streamManagement ?? StreamManagementConfiguration(requestsResumption: false))
     }
 
     /// Whether the session is established (and not yet closing).
@@ -130,7 +153,10 @@ struct SessionStateMachine: Sendable {
     ///   - bytesFollowing: How many bytes of the same read came after it
     ///     (positive when more events followed in that read). After
     ///     `<proceed/>` and SASL `<success/>` anything here is an attack.
-    mutating func received(element: XMLElement, bytesFollowing: Int) -> [Action] {
+    ///   - now: The current instant, for the stanzas written in answer;
+    ///     `nil` keeps the latest one known.
+    mutating func received(element: XMLElement, bytesFollowing: Int, now: MonotonicInstant? = nil) -> [Action] {
+        if let now { advanceClock(to: now) }
         if element.name == XMLQualifiedName("error", namespace: XMLNamespace.streams) {
             return receivedStreamError(element)
         }
@@ -163,10 +189,19 @@ struct SessionStateMachine: Sendable {
             case .failed(let error): return fail(.sessionFailed(error))
             case .unexpected: return failUnexpected(element.name)
             }
-        case .established:
-            return receivedStanza(element, canAnswer: true)
+        case .enablingStreamManagement, .established:
+            if handlesStreamManagement, StreamManagementElement.isStreamManagement(element) {
+                return receivedStreamManagement(element)
+            }
+            countInbound(element)
+            return trackingWrites(receivedStanza(element, canAnswer: true))
         case .closing(let closing):
-            return closing.deliversElements ? receivedStanza(element, canAnswer: false) : []
+            guard closing.deliversElements else { return [] }
+            if handlesStreamManagement, StreamManagementElement.isStreamManagement(element) {
+                return receivedStreamManagementWhileClosing(element)
+            }
+            countInbound(element)
+            return receivedStanza(element, canAnswer: false)
         }
     }
 
@@ -216,7 +251,7 @@ struct SessionStateMachine: Sendable {
             return []
         case .closing:
             state = .closed
-            return [.closeConnection]
+            return endStreamManagement(Self.closedError) + [.closeConnection]
         case .startTLS(let negotiation):
             // During the handshake nothing can be written in the clear.
             return fail(.timeout(id.step), closingStream: negotiation.phase == .awaitingProceed)
@@ -226,11 +261,26 @@ struct SessionStateMachine: Sendable {
     }
 
     /// The application sends a top-level element.
+    ///
+    /// The first action writes `element` (the handler may write bytes it
+    /// serialised before); with stream management on, a stanza is counted
+    /// and may be followed by `<r/>` and a move of the ack-request timer.
+    /// - Parameters:
+    ///   - element: The element.
+    ///   - now: The current instant; `nil` keeps the latest one known.
     /// - Throws: ``XMPPClientError/Code/connectionClosed`` unless the session
-    ///   is established.
-    mutating func send(stanza element: XMLElement) throws(XMPPClientError) -> [Action] {
+    ///   is established; ``XMPPClientError/Code/unacknowledgedLimitReached``
+    ///   when the stanza cannot be counted (nothing is written).
+    mutating func send(stanza element: XMLElement, now: MonotonicInstant? = nil) throws(XMPPClientError) -> [Action] {
+        if let now { advanceClock(to: now) }
+        try checkEstablished()
+        return try writeStanza(element, awaited: false).actions
+    }
+
+    /// Throws unless the session is established.
+    func checkEstablished() throws(XMPPClientError) {
         switch state {
-        case .established: return [.writeElement(element)]
+        case .established: return
         case .closing, .closed: throw .connectionClosed(detail: "the session is closed")
         default: throw .connectionClosed(detail: "the session is not established")
         }
@@ -272,17 +322,21 @@ struct SessionStateMachine: Sendable {
     ///   - closingStream: Whether the stream may still be written to (not
     ///     during a TLS handshake, not after an injection or TLS failure).
     ///   - condition: A stream error to send first, if any.
+    ///   - streamError: A complete stream error to send first (instead of
+    ///     `condition`), if any.
     mutating func fail(
         _ error: XMPPClientError,
         closingStream: Bool = true,
-        sending condition: StreamError.Condition? = nil
+        sending condition: StreamError.Condition? = nil,
+        streamError: StreamError? = nil
     ) -> [Action] {
         var actions = cancelDeadline()
         if closingStream {
-            if let condition { actions.append(.writeElement(StreamError(condition).element)) }
+            if let sent = streamError ?? condition.map({ StreamError($0) }) { actions.append(.writeElement(sent.element)) }
             actions.append(.writeStreamClose)
         }
         actions += failPendingRequests(error)
+        actions += endStreamManagement(error)
         // The failure is reported before the close, so whoever waits learns
         // the reason before the channel reports that it went inactive.
         actions.append(.fail(error))

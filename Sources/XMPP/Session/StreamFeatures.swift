@@ -38,6 +38,9 @@ struct StreamFeatures: Hashable, Sendable {
     let session: SessionRequirement
     /// Whether in-band registration (XEP-0077 §8) is announced.
     let offersRegistration: Bool
+    /// Whether XEP-0198 stream management, version 3, is announced
+    /// (`<sm xmlns='urn:xmpp:sm:3'/>`; the older `urn:xmpp:sm:2` is not used).
+    let offersStreamManagement: Bool
 
     /// Reads a features element.
     /// - Parameter element: A `{http://etherx.jabber.org/streams}features` element.
@@ -57,6 +60,7 @@ struct StreamFeatures: Hashable, Sendable {
             }
         offersResourceBinding = element.firstChild(named: "bind", namespace: XMLNamespace.bind) != nil
         offersRegistration = element.firstChild(named: "register", namespace: RegistrationNamespace.feature) != nil
+        offersStreamManagement = element.firstChild(named: "sm", namespace: StreamManagementElement.namespace) != nil
         if let session = element.firstChild(named: "session", namespace: XMLNamespace.session) {
             self.session = session.firstChild(named: "optional", namespace: XMLNamespace.session) != nil
                 ? .optional : .required

@@ -37,6 +37,10 @@ public struct XMLChildren: RandomAccessCollection, MutableCollection, RangeRepla
         list = XMLTreeList(elements)
     }
 
+    /// Whether these are a parsed stanza's nodes, read in place (which
+    /// holds no element built in code).
+    var isTreeView: Bool { list.treeRange != nil }
+
     /// The position of the first node (always 0).
     public var startIndex: Int { 0 }
 

@@ -168,6 +168,44 @@ final class XMLElementBox: @unchecked Sendable {
         self.attributes = attributes
         self.children = children
     }
+
+    /// Frees a deep element without recursing. Left to Swift, freeing a box
+    /// frees its children, whose boxes free theirs: a nested call chain of
+    /// 13 frames per level, which overflowed ThreadSanitizer's fixed shadow
+    /// stack at 10,000 levels (and would overflow the real stack deeper).
+    /// Instead the boxes that die with this one give their children to a
+    /// flat list first, so each of them is freed childless.
+    deinit {
+        var dying: [XMLElementBox] = []
+        Self.takeChildBoxes(of: &children, into: &dying)
+        while var box = dying.popLast() {
+            // Still part of a live element: not dying, so not ours to empty.
+            guard isKnownUniquelyReferenced(&box) else { continue }
+            Self.takeChildBoxes(of: &box.children, into: &dying)
+        }
+    }
+
+    /// Moves the boxes of the built child elements in `children` to
+    /// `boxes`, and empties `children`; does nothing (and allocates
+    /// nothing) when there are none.
+    private static func takeChildBoxes(of children: inout XMLChildren, into boxes: inout [XMLElementBox]) {
+        guard !children.isTreeView,
+              children.contains(where: { if case .element(let element) = $0 { element.builtBox != nil } else { false } })
+        else { return }
+        for case .element(let element) in children {
+            if let box = element.builtBox { boxes.append(box) }
+        }
+        children = XMLChildren()
+    }
+}
+
+extension XMLElement {
+    /// The storage of an element built or changed in code; `nil` for a
+    /// parsed element, which holds no box.
+    fileprivate var builtBox: XMLElementBox? {
+        if case .built(let box) = storage { return box }
+        return nil
+    }
 }
 
 // MARK: - Attributes

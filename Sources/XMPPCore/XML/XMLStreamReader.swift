@@ -108,6 +108,8 @@ public final class XMLStreamReader {
             throw XMLStreamError(.outOfMemory, byteOffset: 0, detail: "could not create the Expat parser")
         }
         if let failure = builderStorage?.pointee.failure { throw failure }
+        refuseUTF16(bytes)
+        if let failure = builderStorage?.pointee.failure { throw failure }
         let chunkStart = bytesRead
         var offset = 0
         while offset < bytes.count, let base = bytes.baseAddress {
@@ -157,6 +159,21 @@ public final class XMLStreamReader {
         } else if let taken = builderStorage?.pointee.events {
             events.append(contentsOf: taken)
             builderStorage?.pointee.events.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Expat guesses UTF-16 from a stream's first two bytes (a NUL in
+    /// either, or a byte order mark) even when told the stream is UTF-8, and
+    /// then reads all of it as UTF-16; a first read of one byte escapes the
+    /// guess, so the outcome would also depend on chunking. No UTF-8 XML
+    /// starts with 0x00, 0xFE or 0xFF, and RFC 6120 §11.6 allows only UTF-8,
+    /// so those bytes are refused before Expat sees them.
+    private func refuseUTF16(_ bytes: UnsafeRawBufferPointer) {
+        guard bytesRead < 2 else { return }
+        for (index, byte) in bytes.prefix(2 - bytesRead).enumerated() where byte == 0x00 || byte >= 0xFE {
+            builderStorage?.pointee.failure = XMLStreamError(
+                .notWellFormed, byteOffset: bytesRead + index, detail: "not UTF-8 (a NUL or a UTF-16 byte order mark)")
+            return
         }
     }
 

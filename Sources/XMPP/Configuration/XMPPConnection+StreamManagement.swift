@@ -1,0 +1,99 @@
+extension XMPPConnection.Configuration {
+    /// XEP-0198 stream management: acknowledgements of the stanzas each
+    /// side sent, so that the client learns which of its stanzas reached
+    /// the server (``XMPPConnection/sendAcknowledged(_:)-(XMLElement)``) and
+    /// the server learns which of its stanzas the client handled.
+    ///
+    /// On by default. When the server offers `<sm xmlns='urn:xmpp:sm:3'/>`,
+    /// the connection writes `<enable/>` after resource binding and waits
+    /// for the answer before your code runs, so
+    /// ``XMPPConnection/isStreamManagementEnabled`` is settled from the
+    /// start. Off (``isEnabled`` `false`), nothing about stream management
+    /// is written, and its elements, should a server send any, reach the
+    /// subscriptions like any other element, exactly as before.
+    ///
+    /// **Acknowledgements only, no resumption.** The `<enable/>` does not ask
+    /// for `resume='true'`: a scoped connection
+    /// (``XMPPConnection/withConnection(configuration:eventLoopGroup:logger:isolation:_:)``)
+    /// ends with its connection and never reconnects, so a resumable session
+    /// would only make the server keep an orphaned session (and queue
+    /// messages for it) for its resumption window after every disconnect.
+    /// Stanzas that were not acknowledged when the session ends are
+    /// reported (``XMPPClientError/Code/notAcknowledged``), never silently
+    /// forgotten.
+    ///
+    /// ```swift
+    /// var configuration = XMPPConnection.Configuration(jid: try BareJID("alice@example.com"), password: "secret")
+    /// configuration.streamManagement.ackRequestThreshold = 10
+    /// configuration.streamManagement.ackRequestDelay = .seconds(2)
+    /// ```
+    public struct StreamManagement: Hashable, Sendable, CustomStringConvertible {
+        /// Whether to enable stream management when the server offers it.
+        /// Default `true`.
+        public var isEnabled: Bool
+        /// Ask the server for an acknowledgement (`<r/>`) once this many
+        /// stanzas were sent since the last request. Default 5; at least 1.
+        /// A stanza sent with ``XMPPConnection/sendAcknowledged(_:)-(XMLElement)``
+        /// is always followed by a request at once, since someone waits for it.
+        public var ackRequestThreshold: Int
+        /// Ask the server for an acknowledgement once the oldest stanza that
+        /// no request covers has waited this long, however few were sent.
+        /// Default 5 seconds; must be positive.
+        public var ackRequestDelay: Duration
+        /// The most stanzas that may wait for an acknowledgement; one more
+        /// send fails with ``XMPPClientError/Code/unacknowledgedLimitReached``
+        /// and is not written (nothing is ever dropped to make room).
+        /// Default 1,000; at least 1.
+        public var maximumUnacknowledged: Int
+
+        /// Creates the options; the defaults enable acknowledgements.
+        /// - Parameters:
+        ///   - isEnabled: Whether to enable stream management when offered.
+        ///   - ackRequestThreshold: Stanzas sent between ack requests.
+        ///   - ackRequestDelay: The longest a stanza waits before an ack request.
+        ///   - maximumUnacknowledged: The most stanzas waiting for an acknowledgement.
+        public init(
+            isEnabled: Bool = true,
+            ackRequestThreshold: Int = 5,
+            ackRequestDelay: Duration = .seconds(5),
+            maximumUnacknowledged: Int = 1_000
+        ) {
+            self.isEnabled = isEnabled
+            self.ackRequestThreshold = ackRequestThreshold
+            self.ackRequestDelay = ackRequestDelay
+            self.maximumUnacknowledged = maximumUnacknowledged
+        }
+
+        /// Stream management switched off: nothing changes on the wire.
+        public static var disabled: StreamManagement { StreamManagement(isEnabled: false) }
+
+        /// The options, for logs.
+        public var description: String {
+            guard isEnabled else { return "StreamManagement(disabled)" }
+            return "StreamManagement(ackRequestThreshold: \(ackRequestThreshold), ackRequestDelay: \(ackRequestDelay), "
+                + "maximumUnacknowledged: \(maximumUnacknowledged))"
+        }
+
+        /// The ledger's configuration, or `nil` when switched off.
+        /// - Throws: ``XMPPClientError/Code/invalidConfiguration`` for a
+        ///   threshold or a limit below 1 or a delay that is not positive.
+        func ledgerConfiguration() throws(XMPPClientError) -> StreamManagementConfiguration? {
+            guard isEnabled else { return nil }
+            guard ackRequestThreshold >= 1 else {
+                throw .invalidConfiguration("streamManagement.ackRequestThreshold is below 1")
+            }
+            guard ackRequestDelay > .zero else {
+                throw .invalidConfiguration("streamManagement.ackRequestDelay is not positive")
+            }
+            guard (1...(1 << 30)).contains(maximumUnacknowledged) else {
+                throw .invalidConfiguration("streamManagement.maximumUnacknowledged is not between 1 and 2^30")
+            }
+            // No resumption: see the type's documentation.
+            return StreamManagementConfiguration(
+                maximumUnacknowledged: maximumUnacknowledged,
+                ackRequestThreshold: ackRequestThreshold,
+                ackRequestDelay: ackRequestDelay,
+                requestsResumption: false)
+        }
+    }
+}

@@ -1,0 +1,291 @@
+import XMPPCore
+
+/// The machine's handle on one outbound stanza that stream management
+/// counts: handed to ``StreamManagementLedger`` as its token and back in
+/// ``SessionStateMachine/Action/stanzasAcknowledged(_:)`` and
+/// ``SessionStateMachine/Action/stanzasNotAcknowledged(_:_:)``.
+struct OutboundStanzaToken: Hashable, Sendable, CustomStringConvertible {
+    /// Counts up from 1 per machine; never reused.
+    var number: UInt64
+    /// Whether a caller waits for the acknowledgement
+    /// (``XMPPConnection/sendAcknowledged(_:)-(XMLElement)``); only those
+    /// are reported when acknowledged.
+    var isAwaited: Bool
+
+    /// For logs, for example `"#12"`.
+    var description: String { "#\(number)" }
+}
+
+/// XEP-0198 acknowledgements on the established session, around the pure
+/// ``StreamManagementLedger`` (acknowledgements only: this session never
+/// resumes).
+///
+/// - **Enabling.** After binding, when configured and offered, `<enable/>`
+///   is written and the session is announced once `<enabled/>` or
+///   `<failed/>` answers it (a step with its own deadline), so the
+///   application learns at once whether acknowledgements are on. Stanzas
+///   that arrive meanwhile are routed as on the established session.
+/// - **Inbound.** Every stanza counts once routed, whether delivered,
+///   answered or dropped as unreadable (P36); `<r/>` is answered at once
+///   with `<a h/>`. Stream-management elements never reach the application.
+/// - **Outbound.** Every stanza the session writes (the application's, IQ
+///   requests, the machine's own error answers) goes through the ledger, so
+///   the counts match the server's. `<r/>` follows by count, by time (one
+///   timer, ``Action/scheduleAckRequestTimer(_:)``) and right after a
+///   stanza someone waits for.
+/// - **Violations** (an `h` above what was sent, a malformed or misplaced
+///   element) end the session with stream error `undefined-condition`.
+/// - **The end.** A clean close writes our final `<a h/>` (and `<r/>` when
+///   stanzas wait) before `</stream:stream>`; when the session ends, every
+///   stanza not acknowledged is reported, never forgotten.
+extension SessionStateMachine {
+    /// Whether the machine takes care of XEP-0198 (configured on); else its
+    /// elements are delivered like any other.
+    var handlesStreamManagement: Bool { configuration.streamManagement != nil }
+
+    /// Whether acknowledgements are on: the server answered `<enabled/>`.
+    var isStreamManagementActive: Bool { streamManagement.phase == .active }
+
+    /// Remembers `now` as the latest instant, for writes that come without one.
+    mutating func advanceClock(to now: MonotonicInstant) {
+        if now > latestInstant { latestInstant = now }
+    }
+
+    // MARK: Enabling
+
+    /// The `<enable/>` to write after binding, when configured and offered.
+    mutating func enableStreamManagementIfOffered(_ features: StreamFeatures) -> XMLElement? {
+        guard handlesStreamManagement, features.offersStreamManagement else { return nil }
+        // The ledger is inactive here: binding happens once per machine.
+        return (try? streamManagement.enable())?.element
+    }
+
+    // MARK: Inbound
+
+    /// Counts an inbound top-level element as handled (stanzas only, and
+    /// only while acknowledgements are on).
+    mutating func countInbound(_ element: XMLElement) {
+        _ = streamManagement.inboundHandled(element)
+    }
+
+    /// A stream-management element arrived on the established session (or
+    /// while `<enable/>` waits for its answer).
+    mutating func receivedStreamManagement(_ element: XMLElement) -> [Action] {
+        let parsed: StreamManagementElement
+        do {
+            parsed = try StreamManagementElement(element: element)
+        } catch {
+            return failStreamManagement(error.streamError, detail: error.description)
+        }
+        do throws(StreamManagementError) {
+            switch parsed {
+            case .enabled(let enabled):
+                let (_, requestAck) = try streamManagement.enabled(enabled, now: latestInstant)
+                guard case .enablingStreamManagement(var session) = state else {
+                    throw .unexpectedElement(localName: "enabled")
+                }
+                session.streamManagementEnabled = true
+                var actions = announce(session)
+                if requestAck { actions.append(.writeElement(StreamManagementElement.requestAck.element)) }
+                return actions + rescheduleAckRequestTimer()
+            case .failed(let failure):
+                let outcome = try streamManagement.failed(failure)
+                guard case .enablingStreamManagement(let session) = state else {
+                    throw .unexpectedElement(localName: "failed")
+                }
+                // Acknowledgements are off; the session goes on without them.
+                var actions = announce(session)
+                if case .enableRefused(let sent, _) = outcome, !sent.isEmpty {
+                    actions.append(.stanzasNotAcknowledged(sent, .streamManagementNotEnabled))
+                }
+                return actions
+            case .requestAck:
+                return [.writeElement(try streamManagement.answerAckRequest().element)]
+            case .ack(let handled):
+                switch try streamManagement.ackReceived(handled) {
+                case .acknowledged(let stanzas):
+                    let awaited = stanzas.lazy.map(\.token).filter(\.isAwaited)
+                    return awaited.isEmpty ? [] : [.stanzasAcknowledged(Array(awaited))]
+                case .stale:
+                    return [.dropped(element, .staleAcknowledgement)]
+                }
+            case .enable, .resume, .resumed:
+                // The client's elements, or a resumption never asked for.
+                throw .unexpectedElement(localName: element.name.localName)
+            }
+        } catch {
+            let sent = error.streamError ?? StreamError(.undefinedCondition, text: "stream management failed")
+            return failStreamManagement(sent, detail: error.description)
+        }
+    }
+
+    /// A stream-management element after our `</stream:stream>`: an `<a/>`
+    /// still retires stanzas; nothing else can be answered any more.
+    mutating func receivedStreamManagementWhileClosing(_ element: XMLElement) -> [Action] {
+        guard case .ack(let handled)? = try? StreamManagementElement(element: element),
+            case .acknowledged(let stanzas)? = try? streamManagement.ackReceived(handled)
+        else { return [.dropped(element, .streamManagementWhileClosing)] }
+        let awaited = stanzas.lazy.map(\.token).filter(\.isAwaited)
+        return awaited.isEmpty ? [] : [.stanzasAcknowledged(Array(awaited))]
+    }
+
+    /// Ends the session for a stream-management violation: stream error
+    /// `sent`, close, report.
+    private mutating func failStreamManagement(_ sent: StreamError, detail: String) -> [Action] {
+        fail(.streamManagementViolation(sent, detail: detail), streamError: sent)
+    }
+
+    // MARK: Outbound
+
+    /// The application sends a stanza and waits for its acknowledgement.
+    ///
+    /// The first action writes `element`; `<r/>` follows at once (someone
+    /// waits for the answer).
+    /// - Parameters:
+    ///   - element: A stanza.
+    ///   - now: The current instant; `nil` keeps the latest one known.
+    /// - Returns: The token that ``Action/stanzasAcknowledged(_:)`` or
+    ///   ``Action/stanzasNotAcknowledged(_:_:)`` will name, and the actions.
+    /// - Throws: ``XMPPClientError/Code/connectionClosed`` unless the session
+    ///   is established, ``XMPPClientError/Code/notAStanza``,
+    ///   ``XMPPClientError/Code/streamManagementNotEnabled``,
+    ///   ``XMPPClientError/Code/unacknowledgedLimitReached``; nothing is
+    ///   written then.
+    mutating func sendAcknowledged(
+        stanza element: XMLElement,
+        now: MonotonicInstant? = nil
+    ) throws(XMPPClientError) -> (token: OutboundStanzaToken, actions: [Action]) {
+        if let now { advanceClock(to: now) }
+        try checkEstablished()
+        guard AnyStanza.isStanza(element) else { throw .notAStanza(element.name) }
+        guard isStreamManagementActive else { throw .streamManagementNotEnabled }
+        let (token, actions) = try writeStanza(element, awaited: true)
+        guard let token else { throw .streamManagementNotEnabled }
+        return (token, actions)
+    }
+
+    /// Writes an element, counting it when it is a stanza and
+    /// acknowledgements are on (or being enabled).
+    /// - Returns: The stanza's token when counted, and the actions: the
+    ///   write first, then `<r/>` when one is due (always after an awaited
+    ///   stanza), then a move of the ack-request timer if needed.
+    /// - Throws: ``XMPPClientError/Code/unacknowledgedLimitReached`` when
+    ///   the queue is full; nothing is written.
+    mutating func writeStanza(
+        _ element: XMLElement,
+        awaited: Bool
+    ) throws(XMPPClientError) -> (token: OutboundStanzaToken?, actions: [Action]) {
+        lastOutboundToken &+= 1
+        let token = OutboundStanzaToken(number: lastOutboundToken, isAwaited: awaited)
+        let decision: StreamManagementLedger<OutboundStanzaToken>.SendDecision
+        do {
+            decision = try streamManagement.send(element, token: token, now: latestInstant)
+        } catch {
+            throw .unacknowledgedLimitReached(streamManagement.configuration.maximumUnacknowledged)
+        }
+        switch decision {
+        case .untracked:
+            return (nil, [.writeElement(element)])
+        case .write(_, let requestAck):
+            var actions: [Action] = [.writeElement(element)]
+            if requestAck || (awaited && streamManagement.requestAck() != nil) {
+                actions.append(.writeElement(StreamManagementElement.requestAck.element))
+            }
+            return (token, actions + rescheduleAckRequestTimer())
+        case .queued:
+            // Never: this session never detaches, so nothing is held.
+            return (token, [])
+        }
+    }
+
+    /// Sends the stanzas among `actions`' writes through the ledger (the
+    /// machine's own answers); one that cannot be counted is dropped, not
+    /// written uncounted.
+    mutating func trackingWrites(_ actions: [Action]) -> [Action] {
+        guard streamManagement.phase != .inactive else { return actions }
+        var result: [Action] = []
+        for action in actions {
+            guard case .writeElement(let element) = action, AnyStanza.isStanza(element) else {
+                result.append(action)
+                continue
+            }
+            do {
+                result += try writeStanza(element, awaited: false).actions
+            } catch {
+                result.append(.dropped(element, .unacknowledgedLimitReached))
+            }
+        }
+        return result
+    }
+
+    /// The error a stanza would be refused with now, if any (the queue is
+    /// full); checked before work that cannot be undone.
+    func streamManagementRefusal() -> XMPPClientError? {
+        switch streamManagement.phase {
+        case .enabling, .active:
+            return streamManagement.isFull
+                ? .unacknowledgedLimitReached(streamManagement.configuration.maximumUnacknowledged) : nil
+        case .inactive, .detached, .resuming:
+            return nil
+        }
+    }
+
+    // MARK: Requesting acknowledgements by time
+
+    /// Schedules the ack-request timer when the ledger needs it earlier
+    /// than it is scheduled (or it is not); a timer that fires with nothing
+    /// due simply moves on.
+    mutating func rescheduleAckRequestTimer() -> [Action] {
+        guard let next = streamManagement.nextAckRequestTime, ackRequestTimer.map({ next < $0 }) ?? true else {
+            return []
+        }
+        ackRequestTimer = next
+        return [.scheduleAckRequestTimer(next)]
+    }
+
+    /// The ack-request timer scheduled for `instant` fired: write `<r/>`
+    /// when one is due, and move the timer on.
+    /// - Parameters:
+    ///   - instant: The instant it was scheduled for (a replaced timer is
+    ///     ignored).
+    ///   - now: The current instant.
+    mutating func ackRequestTimerFired(at instant: MonotonicInstant, now: MonotonicInstant) -> [Action] {
+        advanceClock(to: now)
+        guard ackRequestTimer == instant else { return [] }
+        ackRequestTimer = nil
+        guard case .established = state else { return [] }
+        var actions: [Action] = []
+        if streamManagement.requestAckIfDue(now: now) {
+            actions.append(.writeElement(StreamManagementElement.requestAck.element))
+        }
+        return actions + rescheduleAckRequestTimer()
+    }
+
+    // MARK: The end
+
+    /// Before our `</stream:stream>`: the final `<a h/>` (P39), and `<r/>`
+    /// when stanzas wait for an acknowledgement; nothing when
+    /// acknowledgements are off.
+    mutating func closingStreamManagementWrites() -> [Action] {
+        guard let acknowledgement = streamManagement.closingAcknowledgement else { return [] }
+        var actions: [Action] = [.writeElement(acknowledgement.element)]
+        if streamManagement.outstandingCount > 0, let request = streamManagement.requestAck() {
+            actions.append(.writeElement(request.element))
+        }
+        return actions
+    }
+
+    /// The session is over: cancel the ack-request timer and report every
+    /// stanza not acknowledged, with `error` as the reason.
+    mutating func endStreamManagement(_ error: XMPPClientError) -> [Action] {
+        var actions: [Action] = []
+        if ackRequestTimer != nil {
+            ackRequestTimer = nil
+            actions.append(.cancelAckRequestTimer)
+        }
+        guard streamManagement.phase != .inactive else { return actions }
+        let end = streamManagement.abandon()
+        if !end.isEmpty { actions.append(.stanzasNotAcknowledged(end.unknown + end.failed, error)) }
+        return actions
+    }
+}
