@@ -28,8 +28,13 @@ let package = Package(
         fuzzTarget("FuzzReader", [.product(name: "XMPPCore", package: "swift-xmpp")]),
         fuzzTarget("FuzzWriter", [.product(name: "XMPPCore", package: "swift-xmpp")]),
         fuzzTarget("FuzzJID", [.product(name: "XMPPCore", package: "swift-xmpp")]),
-        fuzzTarget("FuzzSCRAM", [.product(name: "XMPP", package: "swift-xmpp")]),
+        fuzzTarget("FuzzSCRAM", [
+            .product(name: "XMPP", package: "swift-xmpp"), .product(name: "XMPPCore", package: "swift-xmpp"),
+        ]),
         fuzzTarget("FuzzBase64", [.product(name: "XMPP", package: "swift-xmpp")]),
+        fuzzTarget("FuzzSMLedger", [
+            .product(name: "XMPP", package: "swift-xmpp"), .product(name: "XMPPCore", package: "swift-xmpp"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

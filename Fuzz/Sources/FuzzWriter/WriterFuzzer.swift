@@ -13,24 +13,34 @@
 import FuzzSupport
 import XMPPCore
 
-private let names = [
-    "message", "body", "iq", "query", "x", "item", "a", "error", "stream", "html", "é", "ß", "日本", "a-b.c_d",
-    "xmlns", "xml", "xmlfoo", "1x", "-x", ".x", "a:b", "", "a b", "÷", "\u{0301}x", "x\u{0301}", "\u{FFFD}", "·x", "x·",
-]
-private let namespaces = [
-    "", XMLNamespace.client, XMLNamespace.streams, "urn:example:a", "urn:example:b", "jabber:iq:roster",
-    XMLNamespace.xml, XMLNamespace.xmlns, "http://www.w3.org/1999/xhtml", "urn:a'b\"c<d>&e",
-]
-private let attributeNames = ["id", "type", "to", "from", "lang", "space", "xmlns", "a", "b", "xml", "ns1"]
-private let texts = [
-    "", " ", "hi", "]]>", "\r\n", "\r", "\t", "\n", "&amp;", "<", ">", "'", "\"", "</body></message><message from='server'>",
-    "<![CDATA[x]]>", "<!--c-->", "<?pi?>", "\u{0}", "\u{1B}", "\u{7F}", "\u{85}", "\u{2028}", "\u{FEFF}", "\u{FFFE}",
-    "\u{FFFF}", "\u{1F600}", "\u{10FFFF}", "é", "\u{0301}",
-]
+/// Each vocabulary has ordinary values, picked three times in four, and
+/// awkward ones; a few picks take a string from the input instead.
+private struct Vocabulary {
+    var common: [String]
+    var awkward: [String]
+}
 
-private func pick(_ vocabulary: [String], _ input: inout FuzzInput) -> String {
-    let index = input.choice(vocabulary.count + 1)
-    return index < vocabulary.count ? vocabulary[index] : String(decoding: input.run(maximum: 24), as: UTF8.self)
+private let names = Vocabulary(
+    common: ["message", "body", "iq", "query", "x", "item", "a", "error", "stream", "html", "a-b.c_d", "xml", "xmlfoo"],
+    awkward: ["é", "ß", "日本", "1x", "-x", ".x", "a:b", "", "a b", "÷", "\u{0301}x", "x\u{0301}", "\u{FFFD}", "·x", "x·", "xmlns"])
+private let namespaces = Vocabulary(
+    common: ["", XMLNamespace.client, XMLNamespace.streams, "urn:example:a", "urn:example:b", "jabber:iq:roster"],
+    awkward: [XMLNamespace.xml, XMLNamespace.xmlns, "http://www.w3.org/1999/xhtml", "urn:a'b\"c<d>&e", "\u{0}", "é"])
+private let attributeNames = Vocabulary(
+    common: ["id", "type", "to", "from", "lang", "space", "a", "b", "xml", "ns1"],
+    awkward: names.awkward)
+private let texts = Vocabulary(
+    common: ["", " ", "hi", "]]>", "\r\n", "\r", "\t", "\n", "&amp;", "<", ">", "'", "\"", "é", "\u{1F600}",
+             "</body></message><message from='server'>", "<![CDATA[x]]>", "<!--c-->", "<?pi?>"],
+    awkward: ["\u{0}", "\u{1B}", "\u{7F}", "\u{85}", "\u{2028}", "\u{FEFF}", "\u{FFFE}", "\u{FFFF}", "\u{10FFFF}", "\u{0301}"])
+
+private func pick(_ vocabulary: Vocabulary, _ input: inout FuzzInput) -> String {
+    let byte = Int(input.byte())
+    switch byte {
+    case ..<192: return vocabulary.common[byte % vocabulary.common.count]
+    case ..<248: return vocabulary.awkward[byte % vocabulary.awkward.count]
+    default: return String(decoding: input.run(maximum: 24), as: UTF8.self)
+    }
 }
 
 /// Builds an element from the op bytes. Bounded: depth, children and
@@ -45,7 +55,7 @@ private func build(_ input: inout FuzzInput) -> XMLElement {
             nodes += 1
         case 1 where stack[stack.count - 1].attributes.count < 16:
             let namespace = input.choice(3) == 0 ? pick(namespaces, &input) : ""
-            let name = XMLQualifiedName(pick(attributeNames + names, &input), namespace: namespace)
+            let name = XMLQualifiedName(pick(attributeNames, &input), namespace: namespace)
             stack[stack.count - 1].attributes.append(XMLAttribute(name, value: pick(texts, &input) + pick(texts, &input)))
         case 2 where nodes < 256:
             stack[stack.count - 1].children.append(.text(pick(texts, &input) + pick(texts, &input)))
