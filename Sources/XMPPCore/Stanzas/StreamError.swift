@@ -123,11 +123,17 @@ extension StreamError: CustomStringConvertible {
 // MARK: - XML
 
 extension StreamError {
+    /// The most characters of the peer's `<text/>` a parsed error keeps;
+    /// longer text is cut there and marked with "…", so a hostile peer
+    /// cannot push a huge string into error values and logs
+    /// (security.md H26).
+    public static let maximumTextLength = 1024
+
     /// Parses a `<stream:error/>` element.
     ///
     /// A missing or unknown condition becomes `undefined-condition` with the
     /// unknown name kept in ``condition``, so a hostile or newer peer cannot
-    /// make the error unreadable.
+    /// make the error unreadable. The text is cut at ``maximumTextLength``.
     /// - Throws: ``StanzaParseError`` if the element is not a stream error.
     public init(element: XMLElement) throws(StanzaParseError) {
         guard element.name == XMLQualifiedName("error", namespace: XMLNamespace.streams) else {
@@ -141,7 +147,8 @@ extension StreamError {
         for child in element.elements {
             if child.name.namespace == XMLNamespace.streamErrors {
                 if child.name.localName == "text" {
-                    text = child.text
+                    let full = child.text
+                    text = full.count > Self.maximumTextLength ? String(full.prefix(Self.maximumTextLength)) + "…" : full
                     language = child[attribute: .xmlLang]
                 } else if condition == nil {
                     condition = Condition(child.name.localName)

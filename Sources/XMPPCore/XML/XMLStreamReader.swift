@@ -182,9 +182,12 @@ public final class XMLStreamReader {
     private func checkElementSize() {
         guard let builder = builderStorage else { return }
         let limit = limits.maxElementBytes
+        // Between top-level elements Expat may hold an unfinished start
+        // tag (a value that never closes): count what came since the last
+        // event, or such a tag would be buffered without bound (H22).
         let open = builder.pointee.isInsideElement
             ? bytesRead - builder.pointee.elementStart
-            : (builder.pointee.hasStreamStarted ? 0 : bytesRead)
+            : (builder.pointee.hasStreamStarted ? bytesRead - builder.pointee.lastEventEnd : bytesRead)
         if open > limit {
             builderStorage?.pointee.fail(.elementTooLarge, detail: "limit \(limit)", at: bytesRead)
         }

@@ -45,6 +45,9 @@ struct XMLTreeBuilder {
     private var textStart = 0
     private var streamStarted = false
     private var namespaceDeclarations: [String: String] = [:]
+    /// Namespace declarations on the start tag being read (Expat reports
+    /// them before the element); at most `maxAttributes` of them.
+    private var elementNamespaceDeclarations = 0
     /// Byte index where the current top-level element started.
     private(set) var elementStart = 0
     /// Byte index just after the last event's closing `>`.
@@ -109,8 +112,16 @@ struct XMLTreeBuilder {
 
     mutating func startNamespaceDeclaration(prefix: UnsafePointer<CChar>?, uri: UnsafePointer<CChar>?) {
         // Only the header's declarations are reported; inside stanzas the
-        // reader resolves names itself.
-        guard !streamStarted, failure == nil else { return }
+        // reader resolves names itself, but counts them so one start tag
+        // cannot carry thousands (security.md H23).
+        guard failure == nil else { return }
+        guard !streamStarted else {
+            elementNamespaceDeclarations += 1
+            if elementNamespaceDeclarations > limits.maxAttributes {
+                fail(.tooManyAttributes, detail: "limit \(limits.maxAttributes), namespace declarations included")
+            }
+            return
+        }
         let prefixString = prefix.map { String(cString: $0) } ?? ""
         namespaceDeclarations[prefixString] = uri.map { String(cString: $0) } ?? ""
     }
@@ -121,6 +132,7 @@ struct XMLTreeBuilder {
             startStream(rawName, rawAttributes)
             return
         }
+        elementNamespaceDeclarations = 0
         if open.isEmpty {
             elementStart = Int(XML_GetCurrentByteIndex(parser))
             names.rotateIfNeeded()
@@ -204,11 +216,10 @@ struct XMLTreeBuilder {
         attributes.removeAll()
         bytes.removeAll()
         streamStarted = true
-        // Namespace declarations matter only in the header (stanzas' names
-        // arrive resolved), and an XML declaration is legal only before it:
-        // stop Expat calling back for them on every stanza. `reset()`
-        // installs both again for the next stream.
-        XML_SetStartNamespaceDeclHandler(parser, nil)
+        // An XML declaration is legal only before the header: stop Expat
+        // calling back for it on every stanza (`reset()` installs it again).
+        // Namespace declarations stay reported: stanzas' names arrive
+        // resolved, but each start tag's declarations are counted (H23).
         XML_SetXmlDeclHandler(parser, nil)
         events.append(.streamStart(XMLStreamHeader(
             name: names.store.name(name),
