@@ -16,6 +16,17 @@ import XMPPCore
     static let hello = Message(type: .chat, to: try! JID("bob@example.com/x"), id: "m2", body: "hello")
 
     /// A connection whose server offered and enabled stream management.
+    /// Sends ``hello`` with `sendAcknowledged`; the error it ended with, or
+    /// `nil` once acknowledged.
+    static func acknowledgedSendError(_ connection: XMPPConnection) async -> XMPPClientError? {
+        do throws(XMPPClientError) {
+            try await connection.sendAcknowledged(hello)
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     static func managed() async throws -> ConnectionHarness {
         try await ConnectionHarness.established(
             features: H.smFeatures,
@@ -49,14 +60,7 @@ import XMPPCore
     @Test("The session ends first: notAcknowledged, carrying the session's error")
     func sessionEndsFirst() async throws {
         let harness = try await Self.managed()
-        let task = harness.run { connection -> XMPPClientError? in
-            do throws(XMPPClientError) {
-                try await connection.sendAcknowledged(Self.hello)
-                return nil
-            } catch {
-                return error
-            }
-        }
+        let task = harness.run { connection in await Self.acknowledgedSendError(connection) }
         #expect(try await harness.nextWrite() == H.replyXML)
         #expect(try await harness.nextWrite() == H.request)
         try await harness.serverSends(ScriptedServer.end)
@@ -71,14 +75,7 @@ import XMPPCore
         let harness = try await Self.managed()
         let written = Signal()
         let task = harness.run { connection -> XMPPClientError? in
-            let waiting = Task { () -> XMPPClientError? in
-                do throws(XMPPClientError) {
-                    try await connection.sendAcknowledged(Self.hello)
-                    return nil
-                } catch {
-                    return error
-                }
-            }
+            let waiting = Task { await Self.acknowledgedSendError(connection) }
             await written.wait()
             waiting.cancel()
             return await waiting.value
@@ -100,14 +97,7 @@ import XMPPCore
     func notEnabled() async throws {
         let harness = try await ConnectionHarness.established()
         #expect(!harness.connection.isStreamManagementEnabled)
-        let task = harness.run { connection -> XMPPClientError? in
-            do throws(XMPPClientError) {
-                try await connection.sendAcknowledged(Self.hello)
-                return nil
-            } catch {
-                return error
-            }
-        }
+        let task = harness.run { connection in await Self.acknowledgedSendError(connection) }
         try await harness.serverCloses()
         #expect(try await task.value?.code == .streamManagementNotEnabled)
     }
@@ -146,14 +136,7 @@ import XMPPCore
     @Test("An <a/> above what was sent ends the session: stream error, and the waiting send fails with the violation")
     func violation() async throws {
         let harness = try await Self.managed()
-        let task = harness.run { connection -> XMPPClientError? in
-            do throws(XMPPClientError) {
-                try await connection.sendAcknowledged(Self.hello)
-                return nil
-            } catch {
-                return error
-            }
-        }
+        let task = harness.run { connection in await Self.acknowledgedSendError(connection) }
         #expect(try await harness.nextWrite() == H.replyXML)
         #expect(try await harness.nextWrite() == H.request)
         try await harness.serverSends(H.ack(2))

@@ -57,16 +57,7 @@ import XMPPTestSupport
 
     @Test("H34: garbage instead of a ServerHello fails with a TLS error; nothing sent in the clear")
     func H34_handshakeGarbage() throws {
-        let certificates = try TestCertificates.load()
-        var tlsConfiguration = GnuTLSConfiguration()
-        tlsConfiguration.trustRoots = .pem(certificates.caPEM)
-        let context = try GnuTLSContext(configuration: tlsConfiguration)
-        let harness = try SessionHandlerHarness(transport: .plain) {
-            try GnuTLSClientHandler(context: context, serverName: "example.com")
-        }
-        try harness.serverSends(S.header + S.startTLSFeatures)
-        try harness.serverSends(S.proceed)
-        _ = try harness.clientWroteBytes()
+        let harness = try Hostile.startingTLS()
         try harness.serverSends("HTTP/1.1 400 Bad Request\r\n\r\n" + String(repeating: "x", count: 64))
         #expect(harness.failure?.code == .tlsFailed)
         #expect(!String(decoding: try harness.clientWroteBytes(), as: UTF8.self).contains("<auth"))

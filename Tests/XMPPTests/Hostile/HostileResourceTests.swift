@@ -130,16 +130,7 @@ import XMPPTestSupport
 
     @Test("H27: a TLS handshake that never completes fails at the handshake deadline and closes")
     func H27_slowLorisHandshake() throws {
-        let certificates = try TestCertificates.load()
-        var tlsConfiguration = GnuTLSConfiguration()
-        tlsConfiguration.trustRoots = .pem(certificates.caPEM)
-        let context = try GnuTLSContext(configuration: tlsConfiguration)
-        let harness = try SessionHandlerHarness(transport: .plain) {
-            try GnuTLSClientHandler(context: context, serverName: "example.com")
-        }
-        try harness.serverSends(S.header + S.startTLSFeatures)
-        try harness.serverSends(S.proceed)
-        _ = try harness.clientWroteBytes()
+        let harness = try Hostile.startingTLS()
         // One byte of a record header, then silence.
         try harness.channel.writeInbound(ByteBuffer(bytes: [0x16]))
         harness.channel.embeddedEventLoop.advanceTime(by: .seconds(10))

@@ -1,7 +1,9 @@
 import NIOCore
 import NIOEmbedded
+import NIOGnuTLS
 import Testing
 import XMPPCore
+import XMPPTestSupport
 
 @testable import XMPP
 
@@ -10,6 +12,24 @@ import XMPPCore
 /// "server", then checks that the abort happened as §6 defines it.
 enum Hostile {
     typealias S = ScriptedServer
+
+    /// A plain-connection session whose server has just sent `<proceed/>`:
+    /// the client's real GnuTLS handler (trusting the test CA, verifying
+    /// example.com) is in place and has written its ClientHello, which is
+    /// read and dropped.
+    static func startingTLS() throws -> SessionHandlerHarness {
+        let certificates = try TestCertificates.load()
+        var tlsConfiguration = GnuTLSConfiguration()
+        tlsConfiguration.trustRoots = .pem(certificates.caPEM)
+        let context = try GnuTLSContext(configuration: tlsConfiguration)
+        let harness = try SessionHandlerHarness(transport: .plain) {
+            try GnuTLSClientHandler(context: context, serverName: "example.com")
+        }
+        try harness.serverSends(S.header + S.startTLSFeatures)
+        try harness.serverSends(S.proceed)
+        _ = try harness.clientWroteBytes()
+        return harness
+    }
 
     /// A message from bob with body `body`.
     static func chat(_ id: String, body: String = "hi") -> String {
