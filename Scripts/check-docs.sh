@@ -43,13 +43,15 @@ products=""
 for product in XMPP XMPPExtensions XMPPCore NIOGnuTLS XMPPTransport; do
     products+=".product(name: \"$product\", package: \"swift-xmpp\"), "
 done
-products+=".product(name: \"NIOCore\", package: \"swift-nio\")"
+products+=".product(name: \"NIOCore\", package: \"swift-nio\"), "
+products+=".product(name: \"Logging\", package: \"swift-log\"), "
+products+=".product(name: \"ServiceLifecycle\", package: \"swift-service-lifecycle\")"
 {
     echo "// swift-tools-version:6.1"
     echo "import PackageDescription"
     echo "let package = Package("
     echo "    name: \"DocsCheck\","
-    echo "    dependencies: [.package(name: \"swift-xmpp\", path: \"$root\"), .package(url: \"https://github.com/apple/swift-nio.git\", from: \"2.101.2\")],"
+    echo "    dependencies: [.package(name: \"swift-xmpp\", path: \"$root\"), .package(url: \"https://github.com/apple/swift-nio.git\", from: \"2.101.2\"), .package(url: \"https://github.com/apple/swift-log.git\", from: \"1.16.2\"), .package(url: \"https://github.com/swift-server/swift-service-lifecycle.git\", from: \"2.13.0\")],"
     echo "    targets: ["
     for target in "${targets[@]}"; do
         echo "        .executableTarget(name: \"$target\", dependencies: [$products], swiftSettings: [.unsafeFlags([\"-suppress-warnings\"])]),"

@@ -12,7 +12,7 @@
 # Environment:
 #   FUZZ_RSS_LIMIT_MB  memory limit per target process (default 2048)
 #   FUZZ_TIMEOUT       seconds one input may take before it counts as a hang (default 10)
-#   FUZZ_RUNS          stop after this many executions instead of the time limit
+#   FUZZ_RUNS          also stop after this many executions (whichever limit comes first)
 #   FUZZ_NO_BUILD=1    use the binaries already built
 #   FUZZ_ARGS          extra libFuzzer flags, for example "-max_len=8192"
 set -euo pipefail
@@ -85,8 +85,8 @@ for name in "${targets[@]}"; do
     limit=(-max_total_time="$seconds")
     budget="${seconds}s"
     if [ -n "${FUZZ_RUNS:-}" ]; then
-        limit=(-runs="$FUZZ_RUNS")
-        budget="$FUZZ_RUNS runs"
+        limit+=(-runs="$FUZZ_RUNS")
+        budget="$budget or $FUZZ_RUNS runs"
     fi
     echo "== $name ($budget)"
     dictionary=()

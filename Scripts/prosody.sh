@@ -26,6 +26,11 @@
 #                              only its certificate: the version is still
 #                              TLS 1.3 there (OpenSSL settles the version
 #                              before the SNI callback switches contexts).
+#                              A fourth, noresume.<domain>, forgets an XEP-0198
+#                              session a second after its connection drops
+#                              (smacks_hibernation_time = 1; 0 would mean
+#                              never), so a client that waits longer is
+#                              always refused; same accounts.
 #   XMPP_TEST_PROSODY_DIR      where config, data, certs, log and pid file live
 #                              (default <repo>/.test-env/prosody; the prosody
 #                              user must be able to reach it)
@@ -50,6 +55,7 @@ tls_port=${XMPP_TEST_DIRECT_TLS_PORT:-15223}
 domain=${XMPP_TEST_DOMAIN:-xmpp.test}
 plain_domain=plain.$domain
 tls12_domain=tls12.$domain
+noresume_domain=noresume.$domain
 log_level=${XMPP_TEST_LOG_LEVEL:-info}
 certs_dir=$repo/.test-env/certs
 dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
@@ -60,9 +66,9 @@ log_file=$dir/prosody.log
 accounts=(alice:alice-password bob:bob-password carol:carol-password echo:echo-password)
 # A pool on the main VirtualHost only, so that test areas that depend on who
 # is online or subscribed (presence, chat, blocking...) each use their own
-# accounts and can run in parallel: user01..user24, password userNN-password.
+# accounts and can run in parallel: user01..user28, password userNN-password.
 pool_accounts=()
-for n in $(seq -w 1 24); do pool_accounts+=("user$n:user$n-password"); done
+for n in $(seq -w 1 28); do pool_accounts+=("user$n:user$n-password"); done
 start_timeout=10   # seconds for the ports to open
 stop_timeout=10    # seconds for a graceful stop before SIGKILL
 
@@ -170,10 +176,12 @@ write_certs() {
     fi
     write_host_cert "$plain_domain"
     write_host_cert "$tls12_domain"
+    write_host_cert "$noresume_domain"
     chown -R root:prosody "$dir/certs"
     chmod 750 "$dir/certs"
     chmod 640 "$crt" "$key" "$dir/certs/$plain_domain.crt" "$dir/certs/$plain_domain.key" \
-        "$dir/certs/$tls12_domain.crt" "$dir/certs/$tls12_domain.key"
+        "$dir/certs/$tls12_domain.crt" "$dir/certs/$tls12_domain.key" \
+        "$dir/certs/$noresume_domain.crt" "$dir/certs/$noresume_domain.key"
 }
 
 # write_host_cert HOST: certs/HOST.crt and .key, a leaf for an extra
@@ -202,13 +210,15 @@ write_config() {
             echo "prosody.sh: note: module $module is not shipped here; left out" >&2
         fi
     done
-    local crt key plain_crt plain_key tls12_crt tls12_key
+    local crt key plain_crt plain_key tls12_crt tls12_key noresume_crt noresume_key
     crt=$(lua_string "$dir/certs/$domain.crt")
     key=$(lua_string "$dir/certs/$domain.key")
     plain_crt=$(lua_string "$dir/certs/$plain_domain.crt")
     plain_key=$(lua_string "$dir/certs/$plain_domain.key")
     tls12_crt=$(lua_string "$dir/certs/$tls12_domain.crt")
     tls12_key=$(lua_string "$dir/certs/$tls12_domain.key")
+    noresume_crt=$(lua_string "$dir/certs/$noresume_domain.crt")
+    noresume_key=$(lua_string "$dir/certs/$noresume_domain.key")
     cat > "$config" <<LUA
 -- Written by swift-xmpp's Scripts/prosody.sh for a throwaway test server.
 -- Rewritten by every fresh \`up\`: change the script, not this file.
@@ -259,6 +269,14 @@ VirtualHost $(lua_string "$plain_domain")
 -- per-host protocol applies there.
 VirtualHost $(lua_string "$tls12_domain")
     ssl = { certificate = $tls12_crt; key = $tls12_key; protocol = "tlsv1_2"; }
+
+-- The same accounts (hashed) on a host that forgets a session a second after
+-- its connection drops (0 would keep it for ever): XEP-0198 resumption is
+-- offered, and a client that comes back later is refused with
+-- <failed h='…'><item-not-found/></failed> (the "resumption refused" runs).
+VirtualHost $(lua_string "$noresume_domain")
+    ssl = { certificate = $noresume_crt; key = $noresume_key; }
+    smacks_hibernation_time = 1
 LUA
     chown root:prosody "$config"
     chmod 640 "$config"
@@ -373,7 +391,7 @@ cmd_up() {
     # The test accounts (prosodyctl switches to the prosody user by itself and
     # writes the account store directly, which the server reads on login).
     local account vhost
-    for vhost in "$domain" "$plain_domain" "$tls12_domain"; do
+    for vhost in "$domain" "$plain_domain" "$tls12_domain" "$noresume_domain"; do
         for account in "${accounts[@]}"; do
             prosodyctl --config "$config" register "${account%%:*}" "$vhost" "${account#*:}" >/dev/null \
                 || die "could not register ${account%%:*}@$vhost"
@@ -393,7 +411,7 @@ cmd_up() {
     fi
     local version
     version=$(dpkg-query -W -f='${Version}' prosody 2>/dev/null || echo unknown)
-    say "Prosody $version up (pid $pid) on $host:$port (STARTTLS) and $host:$tls_port (direct TLS) for $domain, $plain_domain and $tls12_domain; ${#accounts[@]} accounts each, ${#pool_accounts[@]} pool accounts on $domain; log $log_file"
+    say "Prosody $version up (pid $pid) on $host:$port (STARTTLS) and $host:$tls_port (direct TLS) for $domain, $plain_domain, $tls12_domain and $noresume_domain; ${#accounts[@]} accounts each, ${#pool_accounts[@]} pool accounts on $domain; log $log_file"
 }
 
 cmd_down() {

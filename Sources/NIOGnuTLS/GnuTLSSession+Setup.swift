@@ -46,7 +46,8 @@ extension GnuTLSSession {
     }
 
     /// Offers (client) or accepts (server) these ALPN names, most preferred
-    /// first. GnuTLS copies them.
+    /// first. GnuTLS copies them. A client's handshake fails when the
+    /// server picks a name it did not offer.
     package func setApplicationProtocols(_ names: [String]) throws(GnuTLSError) {
         guard let session = raw, !names.isEmpty else { return }
         let encoded = names.map { Array($0.utf8) }
@@ -62,7 +63,11 @@ extension GnuTLSSession {
             datums[index] = gnutls_datum_t(data: bytes + offset, size: UInt32(name.count))
             offset += name.count
         }
-        let rc = gnutls_alpn_set_protocols(session, datums, UInt32(encoded.count), 0)
+        // A client refuses a name it never offered (security.md H56); GnuTLS
+        // would otherwise drop it and report no ALPN. An omitted ALPN is
+        // still accepted: the flag acts only when the server sends a name.
+        let flags = role == .client ? UInt32(GNUTLS_ALPN_MANDATORY.rawValue) : 0
+        let rc = gnutls_alpn_set_protocols(session, datums, UInt32(encoded.count), flags)
         guard rc == GNUTLS_E_SUCCESS else { throw GnuTLSError(gnutls: rc, as: .invalidConfiguration, detail: "ALPN") }
     }
 

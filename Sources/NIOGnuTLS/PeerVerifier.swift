@@ -8,18 +8,22 @@ internal import Musl
 /// How one client session judges the server's certificate, and what it
 /// found.
 ///
-/// Without pins it hands GnuTLS the identity to check through
-/// `gnutls_session_set_verify_cert2`: the DNS name and the TLS-server key
-/// purpose (without the purpose GnuTLS does not check the leaf's extended
-/// key usage). GnuTLS then verifies inside the handshake and keeps the
-/// status for `gnutls_session_get_verify_cert_status`.
+/// It installs its own verify function, which GnuTLS calls inside the
+/// handshake, right after the server's certificate arrives. That function
+/// makes the `gnutls_certificate_verify_peers` call that
+/// `gnutls_session_set_verify_cert2` would make, with the same typed data:
+/// the DNS name and the TLS-server key purpose (without the purpose GnuTLS
+/// does not check the leaf's extended key usage). It records the status
+/// itself, and then checks the leaf's SPKI hash when pins are configured.
 ///
-/// With pins it must install its own verify function instead, because a
-/// GnuTLS session has a single verify-callback slot and
-/// `set_verify_cert2` occupies it. That function makes the same
-/// `gnutls_certificate_verify_peers` call with the same typed data (unless
-/// verification is pins-only), records the status itself, and then checks
-/// the leaf's SPKI hash, all before the handshake goes on.
+/// Its own function rather than `set_verify_cert2` because of one rule
+/// GnuTLS has no flag for: a leaf with neither a DNS name nor an IP address
+/// in its subjectAltName is refused as for another name. GnuTLS 3.7 falls
+/// back to the subject's common name for such a leaf (the CN-ID of RFC
+/// 6125, which RFC 9525 removed); refusing it keeps the match on DNS-IDs
+/// only. The CA/Browser Forum has required the name in a SAN since 2012, so
+/// only a private CA's leaf can be turned away. The function is also what
+/// pinning needs: a GnuTLS session has a single verify-callback slot.
 ///
 /// GnuTLS keeps pointers to the typed data for the session's lifetime, so
 /// this object owns C copies of the strings and frees them in `deinit`,
@@ -66,13 +70,9 @@ final class PeerVerifier {
     }
 
     /// Installs verification on `session`; returns the retained pointer the
-    /// session now holds to `self`, if it holds one (released by the session
-    /// after `gnutls_deinit`).
-    func install(on session: gnutls_session_t) -> Unmanaged<PeerVerifier>? {
-        if pins.isEmpty {
-            gnutls_session_set_verify_cert2(session, typedData, Self.typedDataCount, 0)
-            return nil
-        }
+    /// session now holds to `self` (released by the session after
+    /// `gnutls_deinit`).
+    func install(on session: gnutls_session_t) -> Unmanaged<PeerVerifier> {
         let retained = Unmanaged.passRetained(self)
         gnutls_session_set_ptr(session, retained.toOpaque())
         gnutls_session_set_verify_function(session) { session in
@@ -82,14 +82,25 @@ final class PeerVerifier {
         return retained
     }
 
-    /// Our verify function: the chain first (when asked), then the pins.
+    /// Our verify function: the chain, the name and the purpose (when
+    /// asked), then the pins (when configured).
     private func verify(_ session: gnutls_session_t) -> Int32 {
         if checksChain {
             var status: UInt32 = 0
             let rc = gnutls_certificate_verify_peers(session, typedData, Self.typedDataCount, &status)
             guard rc == GNUTLS_E_SUCCESS else { return GNUTLS_E_CERTIFICATE_ERROR }
+            // GnuTLS matched the name against the CN if the leaf names no
+            // DNS name or IP address; that match does not count (see above).
+            if PeerCertificate(session: session)?.hasDNSOrIPAddressName != true {
+                status |= GNUTLS_CERT_INVALID.rawValue | GNUTLS_CERT_UNEXPECTED_OWNER.rawValue
+            }
             recordedStatus = status
             if status != 0 { return GNUTLS_E_CERTIFICATE_VERIFICATION_ERROR }
+        }
+        guard !pins.isEmpty else {
+            // Pinned-only without pins is refused by the context already;
+            // were it to get here, it must not mean "accept anything".
+            return checksChain ? 0 : GNUTLS_E_CERTIFICATE_ERROR
         }
         guard let key = Self.leafPublicKeySHA256(session), pins.contains(key) else {
             pinMismatched = true
@@ -132,6 +143,29 @@ final class PeerCertificate {
 
     /// Whether the certificate names itself as its issuer.
     var isSelfIssued: Bool { gnutls_x509_crt_check_issuer(raw, raw) != 0 }
+
+    /// Whether the subjectAltName holds a DNS name or an IP address: the
+    /// identities whose presence stops GnuTLS from matching the CN. The
+    /// list ends at the first entry GnuTLS cannot read, as in its own name
+    /// check.
+    var hasDNSOrIPAddressName: Bool {
+        var index: UInt32 = 0
+        while true {
+            var size = 0
+            var rc = gnutls_x509_crt_get_subject_alt_name2(raw, index, nil, &size, nil, nil)
+            if rc == GNUTLS_E_SHORT_MEMORY_BUFFER {
+                // The type is only promised with the value, so fetch it.
+                var value = [UInt8](repeating: 0, count: size)
+                rc = value.withUnsafeMutableBytes {
+                    gnutls_x509_crt_get_subject_alt_name2(raw, index, $0.baseAddress, &size, nil, nil)
+                }
+            }
+            guard rc >= 0 else { return false }
+            let type = UInt32(rc)
+            if type == GNUTLS_SAN_DNSNAME.rawValue || type == GNUTLS_SAN_IPADDRESS.rawValue { return true }
+            index += 1
+        }
+    }
 
     /// SHA-256 over the DER SubjectPublicKeyInfo: the value HPKP pins.
     func publicKeySHA256() -> [UInt8]? {

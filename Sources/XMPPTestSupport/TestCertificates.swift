@@ -6,8 +6,9 @@ internal import Foundation
 /// cases (all ECDSA P-256, PEM).
 ///
 /// ``load()`` finds the repository from this file's path, runs the script
-/// once if `.test-env/certs/.complete` is missing (bounded by a timeout),
-/// and reads the files. The result is cached for the process, so parallel
+/// once if `.test-env/certs/.complete` or a leaf of ``Name`` is missing
+/// (bounded by a timeout; the script then adds the missing leaves without
+/// touching the others), and reads the files. The result is cached for the process, so parallel
 /// tests share one load.
 public struct TestCertificates: Sendable {
     /// The directory holding the PEM files.
@@ -49,6 +50,30 @@ public struct TestCertificates: Sendable {
         case untrusted
         /// xmppAddr alice@xmpp.test; clientAuth (for SASL EXTERNAL).
         case client
+        /// xmpp.test, validity starting in the future.
+        case notYetValid = "not-yet-valid"
+        /// CN xmpp.test and no subjectAltName (a CN-ID only).
+        case cnOnly = "cn-only"
+        /// subjectAltName DNS other.test, CN xmpp.test.
+        case sanOtherCNOurs = "san-other-cn-ours"
+        /// xmpp.test, signed by an intermediate without CA:TRUE; the PEM is
+        /// the chain (leaf, then that intermediate).
+        case signedByNonCA = "signed-by-non-ca"
+        /// xmpp.test, signed by an intermediate CA whose name constraints
+        /// exclude xmpp.test; the PEM is the chain.
+        case nameExcluded = "name-excluded"
+        /// allowed.test, signed by the same constrained intermediate (the
+        /// control: a chain through it verifies); the PEM is the chain.
+        case namePermitted = "name-permitted"
+        /// localhost and IP 127.0.0.1: an endpoint host, not an XMPP domain.
+        case localhost
+        /// xn--bcher-kva.test, the A-label form of "bücher.test".
+        case idn
+        /// subjectAltName DNS "bücher.test" as raw UTF-8 (the U-label, which
+        /// a dNSName may not hold), CN xn--bcher-kva.test.
+        case idnULabel = "idn-u-label"
+        /// subjectAltName DNS "xmpp.test\u{0}.evil" (an embedded NUL), CN xmpp.test.
+        case nulSAN = "nul-san"
     }
 
     private let identities: [Name: Identity]
@@ -122,10 +147,18 @@ public struct TestCertificates: Sendable {
             directory: directory, caPEM: try text("ca.pem"), otherCAPEM: try text("other-ca.pem"), identities: identities)
     }
 
-    /// Runs the generator unless `directory/.complete` exists. The script
-    /// locks the directory itself, so concurrent test processes are safe.
+    /// Runs the generator unless `directory/.complete` and every leaf's
+    /// files exist: a set made before a leaf was added to ``Name`` gets the
+    /// new leaf. The script locks the directory itself, so concurrent test
+    /// processes are safe.
     private static func generateIfNeeded(in directory: String) throws(LoadError) {
-        guard !FileManager.default.fileExists(atPath: directory + "/.complete") else { return }
+        let files = FileManager.default
+        let complete = files.fileExists(atPath: directory + "/.complete")
+            && Name.allCases.allSatisfy { name in
+                files.fileExists(atPath: directory + "/\(name.rawValue).pem")
+                    && files.fileExists(atPath: directory + "/\(name.rawValue)-key.pem")
+            }
+        guard !complete else { return }
         let script = repositoryRoot + "/Scripts/generate-test-certs.sh"
         _ = try BoundedProcess.run(
             "/bin/bash", [script, directory], timeoutSeconds: generatorTimeoutSeconds, what: script)

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import XMPP
+import XMPPTestSupport
 
 @Suite struct SASLBase64Tests {
     /// RFC 4648 §10 test vectors.
@@ -53,7 +54,7 @@ import Testing
     }
 
     @Test func roundTripsPseudoRandomBytes() {
-        var generator = SASLSplitMix64(seed: 0x5A5A_2024)
+        var generator = SeededGenerator(seed: 0x5A5A_2024)
         for length in 0..<200 {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let encoded = SASLBase64.encode(bytes)
@@ -62,15 +63,3 @@ import Testing
     }
 }
 
-/// A seeded generator so that the property test is reproducible.
-struct SASLSplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -246,6 +246,8 @@ extension SessionStateMachine.Action: Equatable {
             a == b && x.code == y.code && x.description == y.description
         case (.scheduleAckRequestTimer(let a), .scheduleAckRequestTimer(let b)): a == b
         case (.cancelAckRequestTimer, .cancelAckRequestTimer): true
+        case (.writeWhitespace, .writeWhitespace): true
+        case (.scheduleLivenessTimer(let a), .scheduleLivenessTimer(let b)): a == b
         default: false
         }
     }

@@ -150,7 +150,7 @@ import XMPPCore
                 try StreamManagementElement(element: element)
             }
         }
-        for bad in ["0", "-5", "", "1.5", "00"] {
+        for bad in ["-5", "", "1.5", "0x10"] {
             let element = try SM.xml("<enabled xmlns='urn:xmpp:sm:3' max='\(bad)'/>")
             #expect(throws: StreamManagementParseError.invalidAttribute(element: "enabled", attribute: "max", value: bad)) {
                 try StreamManagementElement(element: element)
@@ -160,6 +160,16 @@ import XMPPCore
             try SM.parse("<enabled xmlns='urn:xmpp:sm:3' max='99999999999999999999'/>")
                 == .enabled(StreamManagementEnabled(maximumResumption: .max))
         )
+        // Prosody with smacks_hibernation_time = 0 sends max='0': no window, not an error.
+        for zero in ["0", "00"] {
+            #expect(try SM.parse("<enabled xmlns='urn:xmpp:sm:3' max='\(zero)'/>") == .enabled(StreamManagementEnabled()))
+        }
+        for bad in ["0", "-5", "00"] {
+            let element = try SM.xml("<enable xmlns='urn:xmpp:sm:3' max='\(bad)'/>")
+            #expect(throws: StreamManagementParseError.invalidAttribute(element: "enable", attribute: "max", value: bad)) {
+                try StreamManagementElement(element: element)
+            }
+        }
     }
 
     @Test("Other namespaces and unknown names are refused; the stream error is undefined-condition")

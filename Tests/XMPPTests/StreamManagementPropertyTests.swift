@@ -2,6 +2,7 @@ import Testing
 import XMPPCore
 
 @testable import XMPP
+import XMPPTestSupport
 
 /// Random interleavings of sends, deliveries, acks, inbound stanzas, ack
 /// requests, cuts, resumptions and failed resumptions, checked against a
@@ -38,19 +39,6 @@ private enum ModelEvent: CaseIterable {
     case resumed, cutWhileResuming, failedWithCount, failedWithoutCount, endedOnCut
 }
 
-/// SplitMix64: a small, seedable generator.
-private struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The server's side: what it handled from us, what it sent us, and what
 /// is still on the wire between us.
 private struct ModelServer {
@@ -84,7 +72,7 @@ private struct ModelRun {
     let limit = 16
 
     init(seed: UInt64, nearWrap: Bool) throws {
-        random = SeededGenerator(state: seed)
+        random = SeededGenerator(seed: seed)
         let configuration = StreamManagementConfiguration(
             maximumUnacknowledged: limit,
             ackRequestThreshold: 4,

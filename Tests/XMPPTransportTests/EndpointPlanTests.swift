@@ -1,5 +1,6 @@
 import Testing
 import XMPPTransport
+import XMPPTestSupport
 
 /// Merging the two SRV answers into endpoints (XEP-0368, RFC 6120 §3.2).
 @Suite("Endpoint planning")

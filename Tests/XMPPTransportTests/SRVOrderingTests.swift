@@ -1,5 +1,6 @@
 import Testing
 import XMPPTransport
+import XMPPTestSupport
 
 /// RFC 2782 ordering of SRV records.
 @Suite("SRV ordering")

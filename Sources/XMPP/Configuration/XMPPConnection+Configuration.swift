@@ -60,6 +60,10 @@ extension XMPPConnection {
         /// offers them; see ``StreamManagement`` (acknowledgements only,
         /// no resumption).
         public var streamManagement = StreamManagement()
+        /// How an established session notices a dead connection: whitespace
+        /// keepalives, a probe after silence, a deadline for every
+        /// acknowledgement request; on by default, see ``Liveness``.
+        public var liveness = Liveness()
 
         /// Creates a configuration for an account whose resource the server
         /// assigns.
@@ -152,7 +156,8 @@ extension XMPPConnection.Configuration {
             sasl: try saslConfiguration(),
             timeouts: timeouts,
             maximumRedirects: maximumRedirects,
-            streamManagement: try streamManagement.ledgerConfiguration())
+            streamManagement: try streamManagement.ledgerConfiguration(),
+            liveness: try liveness.monitorConfiguration())
     }
 }
 
@@ -161,7 +166,7 @@ extension XMPPConnection.Configuration: CustomStringConvertible, CustomDebugStri
     public var description: String {
         "XMPPConnection.Configuration(jid: \(jid), password: <redacted>, serverLocation: \(serverLocation), "
             + "authentication: \(authentication), timeouts: \(timeouts), maximumRedirects: \(maximumRedirects), "
-            + "streamManagement: \(streamManagement))"
+            + "streamManagement: \(streamManagement), liveness: \(liveness))"
     }
 
     /// The same as ``description``: the password redacted.
@@ -175,6 +180,7 @@ extension XMPPConnection.Configuration: CustomStringConvertible, CustomDebugStri
                 "jid": jid, "password": RedactedSecret.placeholder, "serverLocation": serverLocation,
                 "tls": tls, "authentication": authentication, "timeouts": timeouts, "limits": limits,
                 "maximumRedirects": maximumRedirects, "streamManagement": streamManagement,
+                "liveness": liveness,
             ],
             displayStyle: .struct)
     }

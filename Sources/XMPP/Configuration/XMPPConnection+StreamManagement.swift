@@ -77,7 +77,9 @@ extension XMPPConnection.Configuration {
         /// The ledger's configuration, or `nil` when switched off.
         /// - Throws: ``XMPPClientError/Code/invalidConfiguration`` for a
         ///   threshold or a limit below 1 or a delay that is not positive.
-        func ledgerConfiguration() throws(XMPPClientError) -> StreamManagementConfiguration? {
+        /// - Parameter requestsResumption: Whether `<enable/>` asks for
+        ///   resumption (only a reconnecting ``XMPPClient`` does).
+        func ledgerConfiguration(requestsResumption: Bool = false) throws(XMPPClientError) -> StreamManagementConfiguration? {
             guard isEnabled else { return nil }
             guard ackRequestThreshold >= 1 else {
                 throw .invalidConfiguration("streamManagement.ackRequestThreshold is below 1")
@@ -88,12 +90,12 @@ extension XMPPConnection.Configuration {
             guard (1...(1 << 30)).contains(maximumUnacknowledged) else {
                 throw .invalidConfiguration("streamManagement.maximumUnacknowledged is not between 1 and 2^30")
             }
-            // No resumption: see the type's documentation.
+            // No resumption for scoped connections: see the type's documentation.
             return StreamManagementConfiguration(
                 maximumUnacknowledged: maximumUnacknowledged,
                 ackRequestThreshold: ackRequestThreshold,
                 ackRequestDelay: ackRequestDelay,
-                requestsResumption: false)
+                requestsResumption: requestsResumption)
         }
     }
 }

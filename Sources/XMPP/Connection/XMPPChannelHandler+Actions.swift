@@ -110,6 +110,17 @@ extension XMPPChannelHandler {
         case .cancelAckRequestTimer:
             ackRequestTimer?.cancel()
             ackRequestTimer = nil
+        case .carryOver(let session):
+            if let session {
+                logger.debug(
+                    "XMPP session detached: it can be resumed on the next connection",
+                    metadata: [XMPPLoggingKey.unacknowledgedCount: "\(session.ledger.stanzas.count)"])
+            }
+            continuity.setDetached(session)
+        case .writeWhitespace:
+            writeWhitespace(context: context)
+        case .scheduleLivenessTimer(let instant):
+            scheduleLivenessTimer(at: instant, context: context)
         }
     }
 
@@ -159,6 +170,7 @@ extension XMPPChannelHandler {
         buffer.writeBytes(bytes)
         context.write(wrapOutboundOut(buffer), promise: promise)
         needsFlush = true
+        noteWritten(context: context)
     }
 
     func addTLSHandler(context: ChannelHandlerContext) {

@@ -24,7 +24,7 @@ extension XMPPChannelHandler {
         let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
         let (token, actions) = try machine.sendAcknowledged(stanza: element, now: now)
         let promise = context.eventLoop.makePromise(of: Void.self)
-        acknowledgementWaiters[token] = promise
+        continuity.addWaiter(promise, for: token)
         run(actions, writing: bytes, of: element, promise: nil, context: context)
         flushIfNeeded(context: context)
         return (token, promise.futureResult)
@@ -34,7 +34,7 @@ extension XMPPChannelHandler {
     /// with ``XMPPClientError/Code/notAcknowledged`` carrying a
     /// `CancellationError`. The stanza stays sent and counted.
     func stopWaitingForAcknowledgement(_ token: OutboundStanzaToken) {
-        guard let promise = acknowledgementWaiters.removeValue(forKey: token) else { return }
+        guard let promise = continuity.takeWaiter(token) else { return }
         logger.debug("XMPP acknowledged send stopped waiting", metadata: [XMPPLoggingKey.outboundStanza: "\(token)"])
         promise.fail(XMPPClientError.notAcknowledged(CancellationError()))
     }
@@ -45,7 +45,7 @@ extension XMPPChannelHandler {
     /// (``SessionStateMachine/Action/stanzasAcknowledged(_:)``).
     func acknowledged(_ tokens: [OutboundStanzaToken]) {
         for token in tokens {
-            acknowledgementWaiters.removeValue(forKey: token)?.succeed(())
+            continuity.takeWaiter(token)?.succeed(())
         }
     }
 
@@ -55,13 +55,14 @@ extension XMPPChannelHandler {
     func notAcknowledged(_ stanzas: [TrackedStanza<OutboundStanzaToken>], _ error: XMPPClientError) {
         var unawaited: [TrackedStanza<OutboundStanzaToken>] = []
         for stanza in stanzas {
-            if let promise = acknowledgementWaiters.removeValue(forKey: stanza.token) {
+            if let promise = continuity.takeWaiter(stanza.token) {
                 promise.fail(XMPPClientError.notAcknowledged(error))
             } else {
                 unawaited.append(stanza)
             }
         }
         guard !unawaited.isEmpty else { return }
+        continuity.reportUnacknowledged?(unawaited.map(\.element), error)
         // One line, whatever the count; the first ids name what to look for.
         let ids = unawaited.prefix(16).map { $0.element[attribute: "id"] ?? "-" }.joined(separator: ",")
         logger.debug(

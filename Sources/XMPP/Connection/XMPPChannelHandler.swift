@@ -65,11 +65,16 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     var pendingResponses: [String: EventLoopPromise<IQ>] = [:]
     /// The one timer of the IQ requests in flight, at their earliest deadline.
     var requestTimer: Scheduled<Void>?
-    /// Stanzas sent with ``startAcknowledgedSend(_:)``, by token: completed
-    /// by `.stanzasAcknowledged` and failed by `.stanzasNotAcknowledged`.
-    var acknowledgementWaiters: [OutboundStanzaToken: EventLoopPromise<Void>] = [:]
+    /// The waits of stanzas sent with ``startAcknowledgedSend(_:)`` (by
+    /// token: completed by `.stanzasAcknowledged` and failed by
+    /// `.stanzasNotAcknowledged`) and the session to resume, kept beyond
+    /// this connection when it may be resumed.
+    let continuity: SessionContinuity
     /// The one timer that makes XEP-0198 `<r/>` due by time.
     var ackRequestTimer: Scheduled<Void>?
+    /// The one timer of keepalives, silence probes and the ack deadline
+    /// (`XMPPChannelHandler+Liveness`).
+    var livenessTimer: Scheduled<Void>?
     /// Receives inbound requests that have a handler.
     let requests: AsyncStream<InboundIQRequest>.Continuation
     let logger: Logger
@@ -100,6 +105,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     ///     are kept for later subscriptions.
     ///   - requests: Receives inbound IQ requests that have a handler;
     ///     finished when the connection ends.
+    ///   - continuity: Where acknowledgement waits and a session to resume
+    ///     are kept; a fresh one unless the session may be resumed later.
     ///   - logger: Receives `debug` and `trace` messages.
     init(
         machine: SessionStateMachine,
@@ -109,8 +116,10 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         negotiation: EventLoopPromise<NegotiationOutcome>,
         holdLimit: Int,
         requests: AsyncStream<InboundIQRequest>.Continuation,
+        continuity: SessionContinuity = SessionContinuity(),
         logger: Logger
     ) {
+        self.continuity = continuity
         self.machine = machine
         self.transport = transport
         self.reader = XMLStreamReader(limits: limits)
@@ -168,6 +177,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         // Captured before the events run: one of them may reset the reader.
         let trailing = reader.unconsumedByteCount
         let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
+        // Any byte proves the server alive, whitespace and partial stanzas included.
+        machine.bytesRead(now: now)
         for (index, event) in events.enumerated() {
             // Bytes after this event in the same read: the reader's count for
             // the last event, and at least one more for any earlier event.
@@ -265,10 +276,14 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         for promise in waiting.values {
             promise.fail(error ?? .connectionClosed(detail: "the connection closed"))
         }
-        let unacknowledged = acknowledgementWaiters
-        acknowledgementWaiters.removeAll()
-        for promise in unacknowledged.values {
-            promise.fail(XMPPClientError.notAcknowledged(error ?? .connectionClosed(detail: "the connection closed")))
+        // Waits for stanzas of a session that may still be resumed go on
+        // (the next connection completes them); all others end here. Only
+        // the first call decides: a later one (`handlerRemoved` after the
+        // next connection resumed) would fail that connection's waits.
+        if !router.isEnded, !continuity.isResumable {
+            for promise in continuity.takeAllWaiters() {
+                promise.fail(XMPPClientError.notAcknowledged(error ?? .connectionClosed(detail: "the connection closed")))
+            }
         }
         requests.finish()
         router.finish(throwing: error)
@@ -281,6 +296,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         requestTimer = nil
         ackRequestTimer?.cancel()
         ackRequestTimer = nil
+        livenessTimer?.cancel()
+        livenessTimer = nil
     }
 
     func traceElement(_ message: Logger.Message, _ element: XMLElement) {

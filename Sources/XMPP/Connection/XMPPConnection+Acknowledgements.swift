@@ -41,11 +41,23 @@ extension XMPPConnection {
         // the loop, can look for it.
         let (token, acknowledged) = try handler.value.startAcknowledgedSend(element)
         let handler = self.handler
+        try await Self.waitForAcknowledgement(acknowledged) {
+            handler.eventLoop.execute { handler.value.stopWaitingForAcknowledgement(token) }
+        }
+    }
+
+    /// Waits for an acknowledgement; cancelling the task runs `stopWaiting`
+    /// (which must fail the future). Errors other than an
+    /// ``XMPPClientError`` become ``XMPPClientError/Code/notAcknowledged``.
+    static func waitForAcknowledgement(
+        _ acknowledged: EventLoopFuture<Void>,
+        stopWaiting: @escaping @Sendable () -> Void
+    ) async throws(XMPPClientError) {
         do {
             try await withTaskCancellationHandler {
                 try await acknowledged.get()
             } onCancel: {
-                handler.eventLoop.execute { handler.value.stopWaitingForAcknowledgement(token) }
+                stopWaiting()
             }
         } catch let error as XMPPClientError {
             throw error

@@ -100,11 +100,16 @@ extension XMPPConnection {
         eventLoopGroup: any EventLoopGroup,
         logger baseLogger: Logger,
         registration: SessionStateMachine.RegistrationPlan? = nil,
+        continuity: SessionContinuity? = nil,
         isolation: isolated (any Actor)? = #isolation,
         answering: (RegistrationForm) async throws -> RegistrationAnswer = { _ in RegistrationAnswer() }
     ) async throws -> ConnectOutcome {
         var sessionConfiguration = try configuration.sessionConfiguration()
         sessionConfiguration.registration = registration
+        if continuity != nil {
+            // A reconnecting client: ask for sessions it can resume.
+            sessionConfiguration.streamManagement = try configuration.streamManagement.ledgerConfiguration(requestsResumption: true)
+        }
         let domain = configuration.jid.asciiDomain
         let tls = try TLSContexts(configuration: configuration.tls, location: configuration.serverLocation, serverName: domain)
         var logger = baseLogger
@@ -132,11 +137,14 @@ extension XMPPConnection {
             if redirects > 0 { attemptLogger[metadataKey: XMPPLoggingKey.redirectCount] = "\(redirects)" }
 
             let (requests, requestsContinuation) = AsyncStream<InboundIQRequest>.makeStream()
-            let machine = SessionStateMachine(configuration: sessionConfiguration, redirectsSoFar: redirects)
+            var attemptConfiguration = sessionConfiguration
+            // Read for every attempt: a redirected attempt leaves it as it was.
+            attemptConfiguration.resumption = continuity?.detached
+            let machine = SessionStateMachine(configuration: attemptConfiguration, redirectsSoFar: redirects)
             let (firstOutcome, handler) = try await negotiate(
                 on: connected, machine: machine, limits: configuration.limits, tls: tls,
                 holdLimit: configuration.heldInboundElementLimit, requests: requestsContinuation,
-                logger: attemptLogger)
+                continuity: continuity ?? SessionContinuity(), logger: attemptLogger)
             var outcome = firstOutcome
             var answeredForm: RegistrationForm?
             while case .registrationForm(let form) = outcome {
@@ -210,6 +218,7 @@ extension XMPPConnection {
         tls: TLSContexts,
         holdLimit: Int,
         requests: AsyncStream<InboundIQRequest>.Continuation,
+        continuity: SessionContinuity,
         logger: Logger
     ) async throws -> (XMPPChannelHandler.NegotiationOutcome, NIOLoopBound<XMPPChannelHandler>) {
         let channel = connected.channel
@@ -233,7 +242,7 @@ extension XMPPConnection {
             let handler = XMPPChannelHandler(
                 machine: machine, transport: transport, limits: limits,
                 makeTLSHandler: { try tls.makeHandler(for: .startTLS) },
-                negotiation: promise, holdLimit: holdLimit, requests: requests, logger: logger)
+                negotiation: promise, holdLimit: holdLimit, requests: requests, continuity: continuity, logger: logger)
             handlerPromise.succeed(NIOLoopBound(handler, eventLoop: channel.eventLoop))
             do {
                 try channel.pipeline.syncOperations.addHandler(handler)

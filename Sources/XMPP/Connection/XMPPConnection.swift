@@ -47,6 +47,17 @@ public final actor XMPPConnection {
     /// handed out, and unchanged for its life. Only then does
     /// ``sendAcknowledged(_:)-(XMLElement)`` work.
     public nonisolated let isStreamManagementEnabled: Bool
+    /// Whether this session resumed an earlier one (XEP-0198 `<resumed/>`)
+    /// instead of starting anew; only an ``XMPPClient`` resumes.
+    public nonisolated let isResumed: Bool
+    /// Whether the server agreed to keep this session resumable should the
+    /// connection drop; only an ``XMPPClient`` asks for that.
+    public nonisolated let isResumable: Bool
+    /// Why the earlier session was not resumed, when there was one to
+    /// resume and this session started anew instead:
+    /// ``XMPPClientError/Code/resumptionRefused`` or
+    /// ``XMPPClientError/Code/featureNotSupported``.
+    public nonisolated let resumptionFailure: XMPPClientError?
 
     nonisolated let channel: any Channel
     /// The session's handler, reachable from the actor's code (which runs
@@ -88,6 +99,9 @@ public final actor XMPPConnection {
         self.boundJID = session.boundJID
         self.authenticationMechanism = session.authenticationMechanism
         self.isStreamManagementEnabled = session.streamManagementEnabled
+        self.isResumed = session.resumed
+        self.isResumable = session.resumable
+        self.resumptionFailure = session.resumptionFailure?.error
         self.logger = logger
         self.streamFeatures = session.features
     }

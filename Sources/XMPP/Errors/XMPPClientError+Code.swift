@@ -11,6 +11,8 @@ extension XMPPClientError {
             case featureNotSupported
             case notAcknowledged, streamManagementNotEnabled, streamManagementViolation, unacknowledgedLimitReached
             case notAStanza
+            case peerUnresponsive
+            case resumptionRefused, clientStopped
         }
 
         private let base: Base
@@ -115,6 +117,25 @@ extension XMPPClientError {
         /// acknowledged by XEP-0198; the element given to an acknowledged
         /// send is not one. Nothing was sent.
         public static let notAStanza = Code(.notAStanza)
+        /// The established session ended because the server stopped
+        /// answering: nothing was read within
+        /// ``XMPPConnection/Configuration/Liveness/probeTimeout`` of a
+        /// silence probe, or no XEP-0198 `<a/>` answered an `<r/>` in that
+        /// time (see ``XMPPConnection/Configuration/Liveness``). The
+        /// connection is treated as dead and was closed without waiting for
+        /// the server; stanzas not acknowledged are not known to be
+        /// delivered. Connecting again (resuming, where possible) is the way on.
+        public static let peerUnresponsive = Code(.peerUnresponsive)
+        /// The server refused to resume the XEP-0198 session
+        /// (`<failed/>` to `<resume/>`, for example because the session
+        /// expired or the server restarted): a new session was started,
+        /// and stanzas sent on the old one that the server never
+        /// acknowledged are not known to be delivered. See
+        /// ``XMPPClientError/resumptionRefusalCondition`` for the server's reason.
+        public static let resumptionRefused = Code(.resumptionRefused)
+        /// The ``XMPPClient`` is not running: ``XMPPClient/run()`` has
+        /// returned (or never started), so nothing can be sent or queued.
+        public static let clientStopped = Code(.clientStopped)
 
         /// A short name, for example `"authentication failed"`.
         public var description: String {
@@ -147,6 +168,9 @@ extension XMPPClientError {
             case .streamManagementViolation: "stream management violation"
             case .unacknowledgedLimitReached: "unacknowledged limit reached"
             case .notAStanza: "not a stanza"
+            case .peerUnresponsive: "peer unresponsive"
+            case .resumptionRefused: "resumption refused"
+            case .clientStopped: "client stopped"
             }
         }
     }

@@ -45,6 +45,9 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case streamManagementViolation(StreamError, detail: String)
         case unacknowledgedLimitReached(Int)
         case notAStanza(XMLQualifiedName)
+        case peerUnresponsive(detail: String)
+        case resumptionRefused(StanzaError.Condition?)
+        case clientStopped
     }
 
     private let reason: Reason
@@ -84,6 +87,9 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         case .streamManagementViolation: .streamManagementViolation
         case .unacknowledgedLimitReached: .unacknowledgedLimitReached
         case .notAStanza: .notAStanza
+        case .peerUnresponsive: .peerUnresponsive
+        case .resumptionRefused: .resumptionRefused
+        case .clientStopped: .clientStopped
         }
     }
 
@@ -180,6 +186,14 @@ public struct XMPPClientError: Error, CustomStringConvertible {
         }
     }
 
+    /// The server's reason for refusing to resume the session, for
+    /// ``Code/resumptionRefused`` (for example `item-not-found` for a
+    /// session that expired), when it gave one.
+    public var resumptionRefusalCondition: StanzaError.Condition? {
+        if case .resumptionRefused(let condition) = reason { return condition }
+        return nil
+    }
+
     /// The TLS library's error, wherever the TLS failure happened: during
     /// STARTTLS (``Code/tlsFailed``) or during the handshake of a direct-TLS
     /// endpoint (``Code/connectFailed``, from the last endpoint whose
@@ -254,6 +268,12 @@ public struct XMPPClientError: Error, CustomStringConvertible {
             "XMPP: \(limit) stanzas already wait for an acknowledgement; nothing was sent"
         case .notAStanza(let name):
             "XMPP: \(name) is not a stanza, so it cannot be acknowledged; nothing was sent"
+        case .peerUnresponsive(let detail):
+            "XMPP: the server stopped responding (\(detail)); the connection is treated as dead"
+        case .resumptionRefused(let condition):
+            "XMPP: the server refused to resume the session (\(condition.map { "\($0)" } ?? "no reason given")); a new session was started"
+        case .clientStopped:
+            "XMPP: the client is not running"
         }
     }
 }
@@ -359,4 +379,14 @@ extension XMPPClientError {
     static func notAStanza(_ name: XMLQualifiedName) -> XMPPClientError {
         XMPPClientError(.notAStanza(name))
     }
+
+    static func peerUnresponsive(detail: String) -> XMPPClientError {
+        XMPPClientError(.peerUnresponsive(detail: detail))
+    }
+
+    static func resumptionRefused(_ condition: StanzaError.Condition?) -> XMPPClientError {
+        XMPPClientError(.resumptionRefused(condition))
+    }
+
+    static let clientStopped = XMPPClientError(.clientStopped)
 }

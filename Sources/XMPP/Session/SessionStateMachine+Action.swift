@@ -71,6 +71,19 @@ extension SessionStateMachine {
         case scheduleAckRequestTimer(MonotonicInstant)
         /// Cancel the ack-request timer.
         case cancelAckRequestTimer
+        /// Write a single space between top-level elements: a whitespace
+        /// keepalive (RFC 6120 §4.6.1).
+        case writeWhitespace
+        /// Call ``SessionStateMachine/livenessTimerFired(at:now:)`` with this
+        /// instant once it is reached; replaces the liveness timer scheduled
+        /// before, if any.
+        case scheduleLivenessTimer(MonotonicInstant)
+        /// Keep this detached XEP-0198 session for the next connection to
+        /// resume (the connection was lost while the session was
+        /// resumable), or, with `nil`, forget the one kept (it was resumed,
+        /// refused or given up). The waits for acknowledgements of its
+        /// stanzas go on.
+        case carryOver(DetachedSession?)
     }
 
     /// How an IQ request ended.
@@ -160,6 +173,33 @@ extension SessionStateMachine {
         var authenticationMechanism: SASLMechanismName
         /// Whether the server enabled XEP-0198 acknowledgements.
         var streamManagementEnabled = false
+        /// Whether the session was resumed (`<resumed/>`) rather than
+        /// started anew: nothing was lost in between, and presence, roster
+        /// and the like carry on as they were.
+        var resumed = false
+        /// Whether the next lost connection can be resumed: the server
+        /// enabled resumption with a usable SM-ID.
+        var resumable = false
+        /// Why a session to resume was not resumed; `nil` when none was to
+        /// be resumed, or it was.
+        var resumptionFailure: ResumptionFailure?
+    }
+
+    /// Why a detached session was not resumed on a new connection.
+    enum ResumptionFailure: Hashable, Sendable {
+        /// The server answered `<failed/>`, with this reason if it gave one.
+        case refused(StanzaError.Condition?)
+        /// The new stream offered no stream management.
+        case notOffered
+
+        /// The error reported for the stanzas that were not known to be
+        /// delivered, and with the new session.
+        var error: XMPPClientError {
+            switch self {
+            case .refused(let condition): .resumptionRefused(condition)
+            case .notOffered: .featureNotSupported("stream management (XEP-0198) on the new stream")
+            }
+        }
     }
 
     /// How the connection is secured when the machine starts.

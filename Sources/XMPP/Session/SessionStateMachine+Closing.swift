@@ -66,12 +66,12 @@ extension SessionStateMachine {
             return cancelDeadline() + endStreamManagement(Self.closedError)
         case .established:
             let error = XMPPClientError.connectionClosed(detail: "the connection closed")
-            let actions = cancelDeadline() + failPendingRequests(error) + endStreamManagement(error)
+            let actions = cancelDeadline() + failPendingRequests(error) + endStreamManagement(error, connectionLost: true)
             state = .closed
             return actions + [.fail(error)]
         default:
             let error = XMPPClientError.connectionClosed(detail: "the connection closed during negotiation")
-            let actions = cancelDeadline() + endStreamManagement(error)
+            let actions = cancelDeadline() + endStreamManagement(error, connectionLost: true)
             state = .closed
             return actions + [.fail(error)]
         }

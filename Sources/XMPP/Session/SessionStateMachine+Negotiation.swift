@@ -21,6 +21,14 @@ extension SessionStateMachine {
             if configuration.registration != nil, !accountRegistered { return startRegistration(features) }
             return startAuthentication(features, security: security)
         }
+        if configuration.resumption != nil, streamManagement.phase == .detached {
+            return startResumption(features)
+        }
+        return startBinding(features)
+    }
+
+    /// Binds a resource on the authenticated stream: a new session.
+    mutating func startBinding(_ features: StreamFeatures) -> [Action] {
         guard features.offersResourceBinding else {
             return fail(.bindFailed(nil, detail: "the server offered no resource binding"))
         }
@@ -109,8 +117,9 @@ extension SessionStateMachine {
         guard let authenticationMechanism else {
             return fail(.authenticationFailed(.unexpectedElement))
         }
-        let session = EstablishedSession(
+        var session = EstablishedSession(
             boundJID: boundJID, features: features, authenticationMechanism: authenticationMechanism)
+        session.resumptionFailure = resumptionFailure
         self.boundJID = boundJID
         if let enable = enableStreamManagementIfOffered(features) {
             state = .enablingStreamManagement(session)
@@ -122,7 +131,7 @@ extension SessionStateMachine {
     /// The session is established: the application may use it.
     mutating func announce(_ session: EstablishedSession) -> [Action] {
         state = .established(session)
-        return cancelDeadline() + [.established(session)]
+        return cancelDeadline() + [.established(session)] + startLiveness()
     }
 
     /// A `<stream:error/>` arrived: report it, or follow `see-other-host`

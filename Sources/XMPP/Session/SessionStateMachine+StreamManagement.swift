@@ -85,8 +85,9 @@ extension SessionStateMachine {
                     throw .unexpectedElement(localName: "enabled")
                 }
                 session.streamManagementEnabled = true
+                session.resumable = streamManagement.resumableSession != nil
                 var actions = announce(session)
-                if requestAck { actions.append(.writeElement(StreamManagementElement.requestAck.element)) }
+                if requestAck { actions += writeAckRequest() }
                 return actions + rescheduleAckRequestTimer()
             case .failed(let failure):
                 let outcome = try streamManagement.failed(failure)
@@ -102,6 +103,7 @@ extension SessionStateMachine {
             case .requestAck:
                 return [.writeElement(try streamManagement.answerAckRequest().element)]
             case .ack(let handled):
+                liveness.ackReceived()
                 switch try streamManagement.ackReceived(handled) {
                 case .acknowledged(let stanzas):
                     let awaited = stanzas.lazy.map(\.token).filter(\.isAwaited)
@@ -189,7 +191,7 @@ extension SessionStateMachine {
         case .write(_, let requestAck):
             var actions: [Action] = [.writeElement(element)]
             if requestAck || (awaited && streamManagement.requestAck() != nil) {
-                actions.append(.writeElement(StreamManagementElement.requestAck.element))
+                actions += writeAckRequest()
             }
             return (token, actions + rescheduleAckRequestTimer())
         case .queued:
@@ -256,7 +258,7 @@ extension SessionStateMachine {
         guard case .established = state else { return [] }
         var actions: [Action] = []
         if streamManagement.requestAckIfDue(now: now) {
-            actions.append(.writeElement(StreamManagementElement.requestAck.element))
+            actions += writeAckRequest()
         }
         return actions + rescheduleAckRequestTimer()
     }
@@ -276,16 +278,34 @@ extension SessionStateMachine {
     }
 
     /// The session is over: cancel the ack-request timer and report every
-    /// stanza not acknowledged, with `error` as the reason.
-    mutating func endStreamManagement(_ error: XMPPClientError) -> [Action] {
+    /// stanza not acknowledged, with `error` as the reason; or, when the
+    /// connection was lost and the session can be resumed, keep it for the
+    /// next connection (``Action/carryOver(_:)``).
+    /// - Parameters:
+    ///   - error: Why the session ended.
+    ///   - connectionLost: Whether the connection went away without a
+    ///     clean close (a reset, a FIN without `</stream:stream>`, a TLS
+    ///     failure, silence): only then may the session be resumed
+    ///     (H96–H98). A stream error or a clean close ends it.
+    mutating func endStreamManagement(_ error: XMPPClientError, connectionLost: Bool = false) -> [Action] {
         var actions: [Action] = []
         if ackRequestTimer != nil {
             ackRequestTimer = nil
             actions.append(.cancelAckRequestTimer)
         }
         guard streamManagement.phase != .inactive else { return actions }
+        if connectionLost, streamManagement.resumableSession != nil,
+            case .resumable = streamManagement.connectionLost(now: latestInstant),
+            let boundJID = boundJID ?? configuration.resumption?.boundJID
+        {
+            let detached = DetachedSession(ledger: streamManagement, boundJID: boundJID, lastOutboundToken: lastOutboundToken)
+            streamManagement = StreamManagementLedger(configuration: streamManagement.configuration)
+            return actions + [.carryOver(detached)]
+        }
+        let wasDetached = configuration.resumption != nil && [.detached, .resuming].contains(streamManagement.phase)
         let end = streamManagement.abandon()
         if !end.isEmpty { actions.append(.stanzasNotAcknowledged(end.unknown + end.failed, error)) }
+        if wasDetached { actions.append(.carryOver(nil)) }
         return actions
     }
 }

@@ -49,6 +49,13 @@ struct SessionStateMachine: Sendable {
         /// leaves stream management alone (its elements are delivered like
         /// any other).
         var streamManagement: StreamManagementConfiguration?
+        /// Keepalives, silence probes and the ack deadline once established
+        /// (`SessionStateMachine+Liveness`); `nil`, the default here, runs
+        /// none (the public configuration turns them on).
+        var liveness: LivenessMonitor.Configuration?
+        /// A XEP-0198 session to resume after authenticating, instead of
+        /// binding a new resource; `nil` to start a new session.
+        var resumption: DetachedSession?
     }
 
     enum State: Sendable {
@@ -63,6 +70,9 @@ struct SessionStateMachine: Sendable {
         /// `<enable/>` written after binding; waiting for `<enabled/>` or
         /// `<failed/>`. Stanzas are routed as once established.
         case enablingStreamManagement(EstablishedSession)
+        /// `<resume/>` written after authenticating (instead of binding);
+        /// waiting for `<resumed/>` or `<failed/>`.
+        case resumingStreamManagement(features: StreamFeatures)
         case established(EstablishedSession)
         case closing(StreamClosing)
         case closed
@@ -98,6 +108,12 @@ struct SessionStateMachine: Sendable {
     /// The latest instant an input carried: the send time of stanzas the
     /// machine writes in answer to an input that carries none.
     var latestInstant = MonotonicInstant(nanoseconds: 0)
+    /// Why the session to resume (``Configuration/resumption``) was not
+    /// resumed, once that is settled; reported with the new session.
+    var resumptionFailure: ResumptionFailure?
+    /// Keepalives, silence probes and the ack deadline; idle until the
+    /// session is established (`SessionStateMachine+Liveness`).
+    var liveness = LivenessMonitor(configuration: nil)
 
     /// Creates a machine for one connection.
     /// - Parameters:
@@ -109,8 +125,13 @@ struct SessionStateMachine: Sendable {
         self.configuration = configuration
         self.redirectsSoFar = redirectsSoFar
         self.requests = PendingIQLedger(identifierPrefix: configuration.requestIdentifierPrefix)
-        self.streamManagement = StreamManagementLedger(
-            configuration: configuration.streamManagement ?? StreamManagementConfiguration(requestsResumption: false))
+        if let resumption = configuration.resumption {
+            self.streamManagement = resumption.ledger
+            self.lastOutboundToken = resumption.lastOutboundToken
+        } else {
+            self.streamManagement = StreamManagementLedger(
+                configuration: configuration.streamManagement ?? StreamManagementConfiguration(requestsResumption: false))
+        }
     }
 
     /// Whether the session is established (and not yet closing).
@@ -189,6 +210,8 @@ struct SessionStateMachine: Sendable {
             case .failed(let error): return fail(.sessionFailed(error))
             case .unexpected: return failUnexpected(element.name)
             }
+        case .resumingStreamManagement(let features):
+            return receivedWhileResuming(element, features: features)
         case .enablingStreamManagement, .established:
             if handlesStreamManagement, StreamManagementElement.isStreamManagement(element) {
                 return receivedStreamManagement(element)
@@ -336,7 +359,7 @@ struct SessionStateMachine: Sendable {
             actions.append(.writeStreamClose)
         }
         actions += failPendingRequests(error)
-        actions += endStreamManagement(error)
+        actions += endStreamManagement(error, connectionLost: Self.isConnectionLoss(error))
         // The failure is reported before the close, so whoever waits learns
         // the reason before the channel reports that it went inactive.
         actions.append(.fail(error))

@@ -8,7 +8,9 @@ extension StreamManagementElement {
     ///   value; leading zeros are allowed, as in the schema's lexical space.
     /// - `resume` must be `true`, `false`, `1` or `0`.
     /// - `max` must be a positive decimal; values past 2^32 − 1 seconds are
-    ///   read as 2^32 − 1.
+    ///   read as 2^32 − 1. In `<enabled/>` a `max` of 0 (outside the
+    ///   schema, but what Prosody sends when it keeps no detached sessions)
+    ///   is read as "no window given" rather than ending the session.
     /// - `previd` must be present and not empty; `<enabled/>`'s `id` and
     ///   `location` are optional and kept as sent (the ledger judges them).
     /// - Attributes the schema does not define, and text, are ignored.
@@ -24,7 +26,7 @@ extension StreamManagementElement {
                 StreamManagementEnabled(
                     id: element[attribute: "id"],
                     resume: try reader.boolean("resume"),
-                    maximumResumption: try reader.positive("max"),
+                    maximumResumption: try reader.positive("max", zeroMeansAbsent: true),
                     location: element[attribute: "location"]
                 )
             )
@@ -124,8 +126,9 @@ private struct AttributeReader {
     }
 
     /// An optional positive decimal attribute.
-    func positive(_ attribute: String) throws(StreamManagementParseError) -> UInt32? {
+    func positive(_ attribute: String, zeroMeansAbsent: Bool = false) throws(StreamManagementParseError) -> UInt32? {
         guard let text = element[attribute: attribute] else { return nil }
+        if zeroMeansAbsent, !text.isEmpty, text.utf8.allSatisfy({ $0 == UInt8(ascii: "0") }) { return nil }
         guard let value = StreamManagementElement.parsePositive(text) else { throw invalid(attribute, text) }
         return value
     }

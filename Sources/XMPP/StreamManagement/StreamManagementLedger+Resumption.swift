@@ -42,9 +42,16 @@ extension StreamManagementLedger {
     /// - Throws: ``StreamManagementError/notResumable`` unless detached
     ///   with a resumable session, ``StreamManagementError/resumptionExpired``
     ///   once ``resumptionDeadline`` has passed (call ``abandon()``).
-    mutating func resume(now: MonotonicInstant) throws(StreamManagementError) -> StreamManagementElement {
+    /// - Parameter enforcingWindow: Whether to refuse once the window has
+    ///   passed. The session machine asks anyway: a server that still
+    ///   remembers the old session (Prosody does) answers `<failed h/>`,
+    ///   which settles which stanzas arrived; not asking leaves them all
+    ///   unknown.
+    mutating func resume(now: MonotonicInstant, enforcingWindow: Bool = true) throws(StreamManagementError)
+        -> StreamManagementElement
+    {
         guard phase == .detached, let session = resumableSession else { throw .notResumable }
-        if let deadline = resumptionDeadline, now > deadline { throw .resumptionExpired }
+        if enforcingWindow, let deadline = resumptionDeadline, now > deadline { throw .resumptionExpired }
         phase = .resuming
         return .resume(previousID: session.id, handled: handledCount)
     }

@@ -1,0 +1,54 @@
+import NIOCore
+import XMPPCore
+
+/// How an ``XMPPClient`` hands stanzas to the connection of the moment:
+/// synchronously on the connection's event loop, so that the client learns
+/// whether the session took the stanza (and from then on its ledger answers
+/// for it: acknowledged, resent on resumption, or reported) or did not
+/// (the session is gone, and the client keeps it for the next one).
+extension XMPPConnection {
+    /// A stanza the session took.
+    struct Submission: Sendable {
+        /// Its token, when a caller waits for its acknowledgement.
+        var token: OutboundStanzaToken?
+        /// Succeeds once the server acknowledged it; `nil` unless awaited.
+        var acknowledged: EventLoopFuture<Void>?
+    }
+
+    /// Writes `element` now, through the session machine.
+    /// - Parameters:
+    ///   - element: A stanza, or another top-level element.
+    ///   - awaited: Whether the caller waits for its acknowledgement
+    ///     (XEP-0198 must be on).
+    /// - Returns: Its token and acknowledgement, when awaited.
+    /// - Throws: ``XMPPClientError/Code/connectionClosed`` when the session
+    ///   cannot take it (nothing was written: keep it for the next session),
+    ///   or the errors of ``send(_:)-(XMLElement)`` and
+    ///   ``sendAcknowledged(_:)-(XMLElement)``, which are the element's.
+    func submit(_ element: XMLElement, awaited: Bool) throws(XMPPClientError) -> Submission {
+        let handler = self.handler.value
+        if awaited {
+            let (token, acknowledged) = try handler.startAcknowledgedSend(element)
+            return Submission(token: token, acknowledged: acknowledged)
+        }
+        try handler.submit(element)
+        return Submission()
+    }
+}
+
+extension XMPPChannelHandler {
+    /// Sends a top-level element at once, as `write(context:data:promise:)`
+    /// does, but reporting synchronously whether the machine took it.
+    /// - Throws: ``XMPPClientError/Code/connectionClosed`` when the session
+    ///   is not established (nothing written), or why the element cannot be
+    ///   sent.
+    func submit(_ element: XMLElement) throws(XMPPClientError) {
+        guard let context else { throw .connectionClosed(detail: "the session handler was removed") }
+        // Serialised before the machine counts it, as in `write(context:data:promise:)`.
+        let bytes = try serialised(element)
+        let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
+        let actions = try machine.send(stanza: element, now: now)
+        run(actions, writing: bytes, of: element, promise: nil, context: context)
+        flushIfNeeded(context: context)
+    }
+}
