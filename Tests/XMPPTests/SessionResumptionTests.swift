@@ -499,6 +499,16 @@ import XMPPCore
         #expect(resumed.writtenElements == [S.message(4), S.request])
     }
 
+    @Test("A stream error before <resume/> was written leaves the session to resume untouched: nothing reported or dropped")
+    func streamErrorBeforeResuming() throws {
+        let detached = try Self.detached()
+        var authenticating = T.authenticating(Self.configuration(resuming: detached))
+        let actions = authenticating.received(element: T.streamError(.systemShutdown), bytesFollowing: 0, now: S.at(30))
+        #expect(actions.failure?.code == .streamError)
+        #expect(Self.reported(actions).isEmpty, "its stanzas are not given up")
+        #expect(Self.carriedOver(actions) == nil, "the continuity keeps the session as it was: no carry-over either way")
+    }
+
     @Test("Lost during SASL on the new connection, or <resume/> unanswered in time: still carried over")
     func lostBeforeResuming() throws {
         let detached = try Self.detached()

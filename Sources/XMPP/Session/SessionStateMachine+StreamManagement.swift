@@ -302,6 +302,12 @@ extension SessionStateMachine {
             streamManagement = StreamManagementLedger(configuration: streamManagement.configuration)
             return actions + [.carryOver(detached)]
         }
+        if configuration.resumption != nil, streamManagement.phase == .detached {
+            // This connection failed otherwise (a stream error during SASL,
+            // say) before it asked to resume: the session it was to resume
+            // is untouched, and the next attempt may still resume it.
+            return actions
+        }
         let wasDetached = configuration.resumption != nil && [.detached, .resuming].contains(streamManagement.phase)
         let end = streamManagement.abandon()
         if !end.isEmpty { actions.append(.stanzasNotAcknowledged(end.unknown + end.failed, error)) }
