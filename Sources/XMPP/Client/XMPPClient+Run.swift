@@ -130,7 +130,11 @@ extension XMPPClient {
         // the stream-management ledger (resent from there if unhandled);
         // one that could not be written is sent here.
         if pendingSessionStart.presence {
-            if let presence = configuration.initialPresence { try await connection.send(presence) }
+            // Done once the session took it (then its ledger answers for
+            // it, and a resumption resends it if unhandled), even if the
+            // connection fails before the bytes leave: sending it again
+            // would duplicate it.
+            if let presence = configuration.initialPresence { _ = try await connection.submit(presence.element, awaited: false) }
             pendingSessionStart.presence = false
         }
         if pendingSessionStart.handlers {
