@@ -1,0 +1,207 @@
+#!/usr/bin/env bash
+# Session benchmarks: swift-xmpp (Benchmarks/Sources/SessionBenchmark) side by
+# side with libstrophe (Benchmarks/libstrophe/strophe_bench.c) against the
+# project's local Prosody (Scripts/prosody.sh), in one invocation.
+#
+#   Benchmarks/Scripts/session-bench.sh [options]
+#
+# Options:
+#   --reps R          runs per client and scenario, alternating the clients
+#                     (default 5); medians over the runs are reported
+#   --login N         sequential logins per run (default 50)
+#   --roundtrip N     sequential round trips per run (default 1000)
+#   --throughput N    messages per throughput run (default 20000)
+#   --only LIST       comma-separated scenarios: login,roundtrip,throughput
+#                     (default all three)
+#   --no-build        use the binaries already in Benchmarks/.build-bench
+#   --wait SECONDS    how long to wait for somebody else's Prosody to stop
+#                     (default 600)
+#   --out DIR         where results.jsonl goes (default a new temp dir)
+#   --no-sm           XEP-0198 off on both clients (default: each library's
+#                     default, which is on for both)
+#   --system-roots    swift-xmpp also trusts the system CA store, as
+#                     libstrophe always does (default: the test CA only)
+#
+# Installs nothing: needs libstrophe-dev, pkg-config, python3 (for the table)
+# and what Scripts/prosody.sh needs. Prosody is restarted before every
+# scenario block (its per-message cost grows as accounts log in) and always
+# stopped on exit. Root or sudo is needed by Scripts/prosody.sh.
+set -euo pipefail
+
+bench=$(cd "$(dirname "$0")/.." && pwd)
+repo=$(cd "$bench/.." && pwd)
+prosody=$repo/Scripts/prosody.sh
+scratch=$bench/.build-bench
+
+reps=5 login_n=50 roundtrip_n=1000 throughput_n=20000
+only=login,roundtrip,throughput build=1 wait_limit=600 out="" sm=on system_roots=off
+while [ $# -gt 0 ]; do
+    case $1 in
+        --reps) reps=$2; shift 2 ;;
+        --login) login_n=$2; shift 2 ;;
+        --roundtrip) roundtrip_n=$2; shift 2 ;;
+        --throughput) throughput_n=$2; shift 2 ;;
+        --only) only=$2; shift 2 ;;
+        --no-build) build=0; shift ;;
+        --wait) wait_limit=$2; shift 2 ;;
+        --out) out=$2; shift 2 ;;
+        --no-sm) sm=off; shift ;;
+        --system-roots) system_roots=on; shift ;;
+        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+        *) echo "session-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+
+say() { echo "session-bench: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+missing=()
+command -v pkg-config >/dev/null || missing+=(pkg-config)
+if command -v pkg-config >/dev/null && ! pkg-config --exists libstrophe; then missing+=(libstrophe-dev); fi
+if [ ${#missing[@]} -gt 0 ]; then
+    die "missing: ${missing[*]}; install with: apt-get update && apt-get install -y ${missing[*]}"
+fi
+command -v python3 >/dev/null || die "python3 is needed for the summary table: apt-get install -y python3"
+
+strophe=$scratch/strophe_bench
+swift_bin=$scratch/release/SessionBenchmark
+if [ "$build" = 1 ]; then
+    say "building the libstrophe side"
+    "$bench/Scripts/build-strophe-bench.sh" "$strophe" >/dev/null
+    say "building the Swift side (release)"
+    (cd "$bench" && swift build -c release --product SessionBenchmark --scratch-path "$scratch" >&2)
+fi
+[ -x "$strophe" ] || die "$strophe missing (run without --no-build)"
+[ -x "$swift_bin" ] || die "$swift_bin missing (run without --no-build)"
+
+out=${out:-$(mktemp -d /tmp/session-bench.XXXXXX)}
+mkdir -p "$out"
+results=$out/results.jsonl
+: > "$results"
+
+# Somebody else's Prosody (a test run) must finish first: never stop theirs.
+waited=0
+while "$prosody" status >/dev/null 2>&1; do
+    [ "$waited" -ge "$wait_limit" ] && die "Prosody is running (someone else's?); not touching it. Retry when 'Scripts/prosody.sh status' says not running."
+    [ "$waited" = 0 ] && say "Prosody is running already; waiting up to ${wait_limit}s for it to stop"
+    sleep 5; waited=$((waited + 5))
+done
+
+started=0
+stop_prosody() {
+    if [ "$started" = 1 ]; then
+        "$prosody" down >&2 || true
+        started=0
+    fi
+}
+trap stop_prosody EXIT
+trap 'exit 130' INT TERM
+
+restart_prosody() {
+    stop_prosody
+    started=1
+    "$prosody" up >&2
+    eval "$("$prosody" env 2>/dev/null)"
+    common=(--host "$XMPP_TEST_HOST" --port "$XMPP_TEST_PORT" --domain "$XMPP_TEST_DOMAIN" --ca "$XMPP_TEST_CA" --sm "$sm")
+}
+
+# record REP ROLE JSON: appends the line with the run number and role.
+record() {
+    python3 -c 'import json,sys; d=json.loads(sys.argv[3]); d["rep"]=int(sys.argv[1]); d["role"]=sys.argv[2]; print(json.dumps(d))' \
+        "$1" "$2" "$3" >> "$results"
+}
+
+
+# run CLIENT ARGS...: the client's binary with its side-specific options.
+# Always called in a subshell ($(...) or &), so exec keeps $! the client's
+# own (timeout's) PID.
+run() {
+    local client=$1; shift
+    if [ "$client" = libstrophe ]; then
+        exec timeout 300 "$strophe" "$@"
+    else
+        exec timeout 300 "$swift_bin" "$@" --system-roots "$system_roots"
+    fi
+}
+
+# The two clients in alternating order: odd runs libstrophe first.
+clients_for() { if [ $(($1 % 2)) = 1 ]; then echo "libstrophe swift-xmpp"; else echo "swift-xmpp libstrophe"; fi; }
+
+run_login() {
+    local rep=$1 client=$2 line
+    line=$(run "$client" login "$login_n" "${common[@]}" --user user03 --password user03-password) \
+        || die "$client login run $rep failed"
+    record "$rep" login "$line"
+}
+
+run_roundtrip() {
+    local rep=$1 client=$2 line
+    line=$(run "$client" roundtrip "$roundtrip_n" "${common[@]}" --user user04 --password user04-password) \
+        || die "$client roundtrip run $rep failed"
+    record "$rep" roundtrip "$line"
+}
+
+run_throughput() {
+    local rep=$1 client=$2 ready recv_out recv_pid send_line recv_line i
+    ready=$out/ready.$client.$rep recv_out=$out/recv.$client.$rep
+    rm -f "$ready"
+    run "$client" recv "$throughput_n" "${common[@]}" --user user02 --password user02-password \
+        --resource bench --ready-file "$ready" > "$recv_out" &
+    recv_pid=$!
+    for i in $(seq 300); do [ -f "$ready" ] && break; sleep 0.1; done
+    if [ ! -f "$ready" ]; then kill "$recv_pid" 2>/dev/null || true; die "$client receiver not ready"; fi
+    send_line=$(run "$client" send "$throughput_n" "${common[@]}" --user user01 --password user01-password \
+        --to "user02@$XMPP_TEST_DOMAIN/bench") || { kill "$recv_pid" 2>/dev/null || true; die "$client sender run $rep failed"; }
+    wait "$recv_pid" || die "$client receiver run $rep failed"
+    recv_line=$(cat "$recv_out")
+    record "$rep" sender "$send_line"
+    record "$rep" receiver "$recv_line"
+}
+
+say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for scenario in login roundtrip throughput; do
+    case ",$only," in *",$scenario,"*) ;; *) continue ;; esac
+    say "scenario $scenario: restarting Prosody"
+    restart_prosody
+    for rep in $(seq 1 "$reps"); do
+        for client in $(clients_for "$rep"); do
+            say "$scenario run $rep/$reps: $client"
+            "run_$scenario" "$rep" "$client"
+        done
+    done
+done
+stop_prosody
+say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "raw results: $results"
+
+python3 - "$results" <<'PY'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def med(role, client, key):
+    v = [r[key] for r in rows if r["role"] == role and r["client"] == client]
+    return (statistics.median(v), len(v)) if v else (None, 0)
+metrics = [
+    ("login", "wall ms / login", "wall_ms_per_op", "lower"),
+    ("login", "login wall ms, median login", "wall_ms_median", "lower"),
+    ("login", "login wall ms, p99 login", "wall_ms_p99", "lower"),
+    ("login", "client CPU ms / login", "cpu_ms_per_op", "lower"),
+    ("roundtrip", "round trip µs, median", "rtt_us_median", "lower"),
+    ("roundtrip", "round trip µs, p99", "rtt_us_p99", "lower"),
+    ("roundtrip", "client CPU µs / round trip", "cpu_us_per_op", "lower"),
+    ("receiver", "throughput msgs/s (receiver)", "msgs_per_s", "higher"),
+    ("sender", "sender CPU ms / 10k msgs", "cpu_ms_per_10k", "lower"),
+    ("receiver", "receiver CPU ms / 10k msgs", "cpu_ms_per_10k", "lower"),
+    ("sender", "sender wall s (incl. close)", "wall_s", "lower"),
+]
+print()
+print("| metric | runs | libstrophe (median) | swift-xmpp (median) | swift/strophe | better |")
+print("|---|---:|---:|---:|---:|---|")
+for role, label, key, better in metrics:
+    c, nc = med(role, "libstrophe", key)
+    s, ns = med(role, "swift-xmpp", key)
+    if c is None and s is None:
+        continue
+    ratio = f"{s / c:.2f}" if c and s is not None else "–"
+    fmt = lambda v: "–" if v is None else (f"{v:,.1f}" if v >= 100 else f"{v:.3f}")
+    print(f"| {label} | {min(nc, ns)} | {fmt(c)} | {fmt(s)} | {ratio} | {better} |")
+PY

@@ -1,0 +1,310 @@
+// The session benchmark scenarios written with swift-xmpp, the measured side
+// of Benchmarks/Scripts/session-bench.sh. The reference side is the C
+// program Benchmarks/libstrophe/strophe_bench.c; both take the same
+// arguments and print one JSON line with the same fields:
+//
+//   SessionBenchmark SCENARIO N --host H --port P --domain D --ca FILE
+//                    --user U --password PW [--resource R] [--to JID]
+//                    [--ready-file PATH] [--sm on|off] [--system-roots on|off]
+//
+//   login N      N sequential logins (STARTTLS, TLS 1.3 verified against
+//                --ca, SCRAM-SHA-1, bind, available presence sent and its
+//                echo received, clean close); wall time and CPU per login.
+//   roundtrip N  one session; N sequential messages to the session's own
+//                full JID, each waiting for its echo; median and p99 in µs.
+//   recv N       one session bound to --resource; creates --ready-file once
+//                logged in and available, then counts N messages; wall time
+//                from the first to the last, CPU over the same phase.
+//   send N       one session; N messages of 100 bytes with a XEP-0334
+//                <no-store/> hint to --to, each send awaited; then one
+//                message to the session's own full JID, awaited (the server
+//                has routed all N once it is back), then a clean close.
+//
+// The library's defaults stay on (XEP-0198 acknowledgements, liveness
+// keepalives), as libstrophe's do (it enables XEP-0198 too, and asks for an
+// acknowledgement after every stanza where swift-xmpp asks every 5th);
+// --sm off switches XEP-0198 off on both sides. libstrophe always loads the
+// system CA bundle besides --ca (OpenSSL default paths, on every
+// connection); --system-roots on makes swift-xmpp trust the system store
+// too, so that both sides set up the same anchors.
+import Foundation
+import NIOGnuTLS
+import XMPP
+import XMPPCore
+import XMPPTransport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Options {
+    var scenario = ""
+    var count = 0
+    var host = "127.0.0.1"
+    var port = 15222
+    var domain = "xmpp.test"
+    var ca = ""
+    var user = ""
+    var password = ""
+    var resource: String?
+    var to: String?
+    var readyFile: String?
+    var streamManagement = true
+    var systemRoots = false
+}
+
+enum BenchError: Error, CustomStringConvertible {
+    case usage(String)
+    case failed(String)
+    var description: String {
+        switch self {
+        case .usage(let text): "usage: \(text)"
+        case .failed(let text): text
+        }
+    }
+}
+
+func parseOptions() throws -> Options {
+    let usage = "SessionBenchmark login|roundtrip|recv|send N --host H --port P --domain D --ca FILE "
+        + "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off] [--system-roots on|off]"
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    guard arguments.count >= 2, let count = Int(arguments[1]), count > 0 else { throw BenchError.usage(usage) }
+    var options = Options()
+    options.scenario = arguments[0]
+    options.count = count
+    arguments.removeFirst(2)
+    guard arguments.count.isMultiple(of: 2) else { throw BenchError.usage(usage) }
+    for index in stride(from: 0, to: arguments.count, by: 2) {
+        let value = arguments[index + 1]
+        switch arguments[index] {
+        case "--host": options.host = value
+        case "--port": options.port = Int(value) ?? 0
+        case "--domain": options.domain = value
+        case "--ca": options.ca = value
+        case "--user": options.user = value
+        case "--password": options.password = value
+        case "--resource": options.resource = value
+        case "--to": options.to = value
+        case "--ready-file": options.readyFile = value
+        case "--sm": options.streamManagement = value != "off"
+        case "--system-roots": options.systemRoots = value == "on"
+        default: throw BenchError.usage(usage)
+        }
+    }
+    guard ["login", "roundtrip", "recv", "send"].contains(options.scenario), !options.ca.isEmpty,
+        !options.user.isEmpty, !options.password.isEmpty, options.scenario != "send" || options.to != nil
+    else { throw BenchError.usage(usage) }
+    return options
+}
+
+/// Seconds on the monotonic clock.
+func now() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+/// User + system CPU of the whole process (all threads), in seconds.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}
+
+/// The q-quantile (0...1) of sorted values, nearest rank (as the C side).
+func quantile(_ sorted: [Double], _ q: Double) -> Double {
+    guard !sorted.isEmpty else { return 0 }
+    let rank = min(max(Int((q * Double(sorted.count)).rounded(.up)), 1), sorted.count)
+    return sorted[rank - 1]
+}
+
+func f(_ value: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", value) }
+
+func configuration(_ options: Options) throws -> XMPPConnection.Configuration {
+    var tls = GnuTLSConfiguration()
+    tls.trustRoots = options.systemRoots ? GnuTLSConfiguration.TrustRoots.files([options.ca]).adding(.system) : .files([options.ca])
+    tls.certificateVerification = .full
+    tls.minimumVersion = .tls13
+    let location = XMPPServerLocation.host(options.host, port: options.port, security: .startTLS)
+    let authentication = XMPPConnection.Configuration.Authentication(allowedMechanisms: [.scramSHA1], allowsPlain: false)
+    var configuration =
+        if let resource = options.resource {
+            XMPPConnection.Configuration(
+                jid: try FullJID("\(options.user)@\(options.domain)/\(resource)"), password: options.password,
+                serverLocation: location, tls: tls, authentication: authentication)
+        } else {
+            XMPPConnection.Configuration(
+                jid: try BareJID("\(options.user)@\(options.domain)"), password: options.password,
+                serverLocation: location, tls: tls, authentication: authentication)
+        }
+    configuration.streamManagement.isEnabled = options.streamManagement
+    return configuration
+}
+
+/// A 100-byte chat message with a XEP-0334 no-store hint.
+func benchMessage(to: JID, id: String, sequence: Int) -> Message {
+    var body = String(format: "%010d ", sequence)
+    let letters = Array("abcdefghijklmnopqrstuvwxyz")
+    while body.utf8.count < 100 { body.append(letters[body.utf8.count % 26]) }
+    var message = Message(type: .chat, to: to, id: id, body: body)
+    message.extensions.append(XMLElement(name: XMLQualifiedName("no-store", namespace: "urn:xmpp:hints")))
+    return message
+}
+
+/// Sends an available presence and waits until the server echoes it to us.
+func becomeAvailable(_ connection: XMPPConnection) async throws {
+    let own = JID(connection.boundJID)
+    let echoes = connection.presences(from: own)
+    try await connection.send(Presence())
+    for try await presence in echoes where presence.type == .available {
+        return
+    }
+    throw BenchError.failed("the session ended before the presence echo")
+}
+
+func runLogin(_ options: Options) async throws -> String {
+    let config = try configuration(options)
+    var walls: [Double] = []
+    let start = now()
+    let cpuStart = cpuSeconds()
+    for _ in 0..<options.count {
+        let t0 = now()
+        try await XMPPConnection.withConnection(configuration: config) { connection in
+            guard connection.authenticationMechanism == .scramSHA1 else {
+                throw BenchError.failed("authenticated with \(connection.authenticationMechanism), not SCRAM-SHA-1")
+            }
+            try await becomeAvailable(connection)
+        }
+        walls.append((now() - t0) * 1e3)
+    }
+    let total = now() - start
+    let cpu = cpuSeconds() - cpuStart
+    let n = Double(options.count)
+    walls.sort()
+    return "{\"client\":\"swift-xmpp\",\"scenario\":\"login\",\"n\":\(options.count),\"wall_s\":\(f(total, 4)),"
+        + "\"wall_ms_per_op\":\(f(total * 1e3 / n, 3)),\"wall_ms_median\":\(f(quantile(walls, 0.5), 3)),"
+        + "\"wall_ms_p99\":\(f(quantile(walls, 0.99), 3)),\"cpu_ms_per_op\":\(f(cpu * 1e3 / n, 3))}"
+}
+
+func runRoundTrip(_ options: Options) async throws -> String {
+    try await XMPPConnection.withConnection(configuration: try configuration(options)) { connection in
+        try await becomeAvailable(connection)
+        let own = JID(connection.boundJID)
+        var inbound = connection.messages(from: own).makeAsyncIterator()
+        var samples: [Double] = []
+        samples.reserveCapacity(options.count)
+        let start = now()
+        let cpuStart = cpuSeconds()
+        for index in 0..<options.count {
+            let id = "rt-\(index)"
+            let t0 = now()
+            try await connection.send(benchMessage(to: own, id: id, sequence: index))
+            while true {
+                guard let message = try await inbound.next() else {
+                    throw BenchError.failed("the session ended during round trip \(index)")
+                }
+                if message.type == .error { throw BenchError.failed("message error from the server") }
+                if message.id == id { break }
+            }
+            samples.append((now() - t0) * 1e6)
+        }
+        let wall = now() - start
+        let cpu = cpuSeconds() - cpuStart
+        samples.sort()
+        return "{\"client\":\"swift-xmpp\",\"scenario\":\"roundtrip\",\"n\":\(options.count),\"wall_s\":\(f(wall, 4)),"
+            + "\"rtt_us_median\":\(f(quantile(samples, 0.5), 1)),\"rtt_us_p99\":\(f(quantile(samples, 0.99), 1)),"
+            + "\"cpu_us_per_op\":\(f(cpu * 1e6 / Double(options.count), 1))}"
+    }
+}
+
+func runReceive(_ options: Options) async throws -> String {
+    try await XMPPConnection.withConnection(configuration: try configuration(options)) { connection in
+        let inbound = connection.messages()
+        try await becomeAvailable(connection)
+        let cpuStart = cpuSeconds()
+        if let readyFile = options.readyFile {
+            guard FileManager.default.createFile(atPath: readyFile, contents: nil) else {
+                throw BenchError.failed("cannot create \(readyFile)")
+            }
+        }
+        var received = 0
+        var first = 0.0
+        var last = 0.0
+        for try await message in inbound {
+            if message.type == .error { throw BenchError.failed("message error from the server") }
+            let t = now()
+            if received == 0 { first = t }
+            received += 1
+            if received == options.count {
+                last = t
+                break
+            }
+        }
+        guard received == options.count else {
+            throw BenchError.failed("the session ended after \(received) of \(options.count) messages")
+        }
+        let cpu = cpuSeconds() - cpuStart
+        let wall = last - first
+        return "{\"client\":\"swift-xmpp\",\"scenario\":\"recv\",\"n\":\(options.count),\"wall_s\":\(f(wall, 4)),"
+            + "\"msgs_per_s\":\(f(wall > 0 ? Double(options.count) / wall : 0, 1)),"
+            + "\"cpu_ms_per_10k\":\(f(cpu * 1e3 * 1e4 / Double(options.count), 3))}"
+    }
+}
+
+func runSend(_ options: Options) async throws -> String {
+    let to = try JID(options.to ?? "")
+    var start = 0.0
+    var cpuStart = 0.0
+    var fullWindowRetries = 0
+    try await XMPPConnection.withConnection(configuration: try configuration(options)) { connection in
+        try await becomeAvailable(connection)
+        let own = JID(connection.boundJID)
+        var echoes = connection.messages(from: own).makeAsyncIterator()
+        start = now()
+        cpuStart = cpuSeconds()
+        for index in 0..<options.count {
+            let message = benchMessage(to: to, id: "m\(index)", sequence: index)
+            while true {
+                do {
+                    try await connection.send(message)
+                    break
+                } catch let error as XMPPClientError where error.code == .unacknowledgedLimitReached {
+                    // XEP-0198's window is full (1,000 unacknowledged by
+                    // default) and send() does not wait: back off, retry.
+                    fullWindowRetries += 1
+                    try await Task.sleep(for: .milliseconds(1))
+                }
+            }
+        }
+        // The marker, as on the C side: the server routes a session's
+        // stanzas in order, so once it is back all N have been routed.
+        try await connection.send(benchMessage(to: own, id: "done", sequence: options.count))
+        while let message = try await echoes.next() {
+            if message.id == "done" { return }
+        }
+        throw BenchError.failed("the session ended before the marker came back")
+    }
+    // After the clean close, as on the C side.
+    let wall = now() - start
+    let cpu = cpuSeconds() - cpuStart
+    return "{\"client\":\"swift-xmpp\",\"scenario\":\"send\",\"n\":\(options.count),\"wall_s\":\(f(wall, 4)),"
+        + "\"msgs_per_s\":\(f(wall > 0 ? Double(options.count) / wall : 0, 1)),"
+        + "\"cpu_ms_per_10k\":\(f(cpu * 1e3 * 1e4 / Double(options.count), 3)),"
+        + "\"full_window_retries\":\(fullWindowRetries)}"
+}
+
+do {
+    let options = try parseOptions()
+    let line: String
+    switch options.scenario {
+    case "login": line = try await runLogin(options)
+    case "roundtrip": line = try await runRoundTrip(options)
+    case "recv": line = try await runReceive(options)
+    default: line = try await runSend(options)
+    }
+    print(line)
+} catch {
+    FileHandle.standardError.write(Data("SessionBenchmark: \(error)\n".utf8))
+    exit(1)
+}
