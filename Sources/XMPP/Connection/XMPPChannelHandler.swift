@@ -225,19 +225,11 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .send(let element):
-            // Serialised before the machine counts it (XEP-0198): a stanza
-            // that cannot be written must not be counted as sent.
-            let bytes: [UInt8]
-            let actions: [SessionStateMachine.Action]
             do throws(XMPPClientError) {
-                bytes = try serialised(element)
-                let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
-                actions = try machine.send(stanza: element, now: now)
+                try send(element, promise: promise, context: context)
             } catch {
                 promise?.fail(error)
-                return
             }
-            run(actions, writing: bytes, of: element, promise: promise, context: context)
         }
     }
 

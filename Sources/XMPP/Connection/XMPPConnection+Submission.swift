@@ -44,11 +44,21 @@ extension XMPPChannelHandler {
     ///   sent.
     func submit(_ element: XMLElement) throws(XMPPClientError) {
         guard let context else { throw .connectionClosed(detail: "the session handler was removed") }
-        // Serialised before the machine counts it, as in `write(context:data:promise:)`.
+        try send(element, promise: nil, context: context)
+        flushIfNeeded(context: context)
+    }
+
+    /// Sends an element through the machine: serialised first, so that a
+    /// stanza that cannot be written is never counted as sent (XEP-0198).
+    /// Does not flush. Shared by `write(context:data:promise:)` and
+    /// ``submit(_:)``.
+    /// - Throws: What serialising or the machine refused; nothing was written.
+    func send(
+        _ element: XMLElement, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext
+    ) throws(XMPPClientError) {
         let bytes = try serialised(element)
         let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
         let actions = try machine.send(stanza: element, now: now)
-        run(actions, writing: bytes, of: element, promise: nil, context: context)
-        flushIfNeeded(context: context)
+        run(actions, writing: bytes, of: element, promise: promise, context: context)
     }
 }

@@ -28,17 +28,8 @@ enum TransportTest {
     /// checked exactly), no initial presence unless a test asks (so that the
     /// stanza counts are only the test's messages).
     static func configuration(port: Int) throws -> XMPPClient.Configuration {
-        let certificates = try TestCertificates.load()
-        var tls = GnuTLSConfiguration()
-        tls.trustRoots = .pem(certificates.caPEM)
-        tls.certificateVerification = .full
-        tls.shutdownTimeout = .seconds(2)
-        let timeouts = XMPPConnection.Configuration.Timeouts(
-            connect: .seconds(5), tlsHandshake: .seconds(5), negotiationStep: .seconds(5),
-            authentication: .seconds(5), close: .seconds(2), iq: .seconds(5))
-        let connection = XMPPConnection.Configuration(
-            jid: try FullJID("alice@xmpp.test/r1"), password: password,
-            serverLocation: .host("127.0.0.1", port: port, security: .startTLS), tls: tls, timeouts: timeouts)
+        // The fake-server tests' connection settings: verified STARTTLS, short deadlines.
+        let connection = try FakeServerTest.configuration(port: port, resource: "r1", password: password)
         return XMPPClient.Configuration(
             connection: connection,
             reconnect: ReconnectPolicy(
