@@ -40,9 +40,12 @@ extension XMPPConnection.Configuration {
         /// no request covers has waited this long, however few were sent.
         /// Default 5 seconds; must be positive.
         public var ackRequestDelay: Duration
-        /// The most stanzas that may wait for an acknowledgement; one more
-        /// send fails with ``XMPPClientError/Code/unacknowledgedLimitReached``
-        /// and is not written (nothing is ever dropped to make room).
+        /// The most stanzas that may wait for an acknowledgement. Beyond it,
+        /// ``XMPPConnection/send(_:)-(XMLElement)`` and
+        /// ``XMPPConnection/sendAcknowledged(_:)-(XMLElement)`` wait for the
+        /// server's next `<a/>` (back-pressure), while other writes (IQ
+        /// requests) fail with ``XMPPClientError/Code/unacknowledgedLimitReached``
+        /// and are not written; nothing is ever dropped to make room.
         /// Default 1,000; at least 1.
         public var maximumUnacknowledged: Int
 

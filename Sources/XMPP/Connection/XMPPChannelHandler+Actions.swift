@@ -3,6 +3,7 @@ import NIOCore
 import NIOGnuTLS
 import NIOTLS
 import XMPPCore
+import XMPPTransport
 
 /// Carrying out the session machine's actions: the one place where its
 /// decisions become channel operations (writes, TLS, reader resets,
@@ -19,10 +20,12 @@ extension XMPPChannelHandler {
         flushIfNeeded(context: context)
     }
 
-    /// Flushes what was written since the last flush.
+    /// Flushes what was written since the last flush, unless a read is
+    /// being processed (its end flushes).
     func flushIfNeeded(context: ChannelHandlerContext) {
-        if needsFlush {
+        if needsFlush, !deferringFlush {
             needsFlush = false
+            bytesSinceFlush = 0
             context.flush()
         }
     }
@@ -79,6 +82,7 @@ extension XMPPChannelHandler {
         case .closeConnection:
             if needsFlush {
                 needsFlush = false
+                bytesSinceFlush = 0
                 context.flush()
             }
             context.close(promise: nil)
@@ -170,15 +174,28 @@ extension XMPPChannelHandler {
         buffer.writeBytes(bytes)
         context.write(wrapOutboundOut(buffer), promise: promise)
         needsFlush = true
+        bytesSinceFlush += bytes.count
         noteWritten(context: context)
     }
 
     func addTLSHandler(context: ChannelHandlerContext) {
+        // What was written in the clear goes out before TLS takes over.
+        if needsFlush {
+            needsFlush = false
+            bytesSinceFlush = 0
+            context.flush()
+        }
         do {
             let handler = try makeTLSHandler()
             tlsHandler = handler
-            // At the front: everything after <proceed/> is TLS.
-            try context.pipeline.syncOperations.addHandler(handler, position: .first)
+            // At the front (behind only the quick-ACK handler, which acts
+            // on raw reads): everything after <proceed/> is TLS.
+            let operations = context.pipeline.syncOperations
+            if let quickAck = try? operations.handler(type: QuickAckHandler.self) {
+                try operations.addHandler(handler, position: .after(quickAck))
+            } else {
+                try operations.addHandler(handler, position: .first)
+            }
         } catch {
             run(machine.tlsFailed(error))
         }

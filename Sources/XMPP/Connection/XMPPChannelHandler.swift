@@ -93,6 +93,18 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     var router: InboundRouter
     var started = false
     var needsFlush = false
+    /// Set while inbound bytes are processed: what their elements make the
+    /// session write (acknowledgements, answers) goes out in one flush at
+    /// the end of the read instead of one per element.
+    var deferringFlush = false
+    /// Whether a flush is scheduled for the end of the loop's tick (see
+    /// `submitCoalesced(_:)`), and how many bytes were written since the
+    /// last flush.
+    var flushScheduled = false
+    var bytesSinceFlush = 0
+    /// Senders waiting for room in XEP-0198's queue, by id.
+    var roomWaiters: [UInt64: EventLoopPromise<Void>] = [:]
+    var nextRoomWaiterID: UInt64 = 0
 
     /// Creates the handler for one connection.
     /// - Parameters:
@@ -164,6 +176,12 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     // MARK: Inbound
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        deferringFlush = true
+        defer {
+            deferringFlush = false
+            wakeRoomWaitersIfRoom()
+            flushIfNeeded(context: context)
+        }
         let buffer = unwrapInboundIn(data)
         var events: [XMLStreamEvent] = []
         var failure: XMLStreamError?
@@ -235,6 +253,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
 
     func flush(context: ChannelHandlerContext) {
         needsFlush = false
+        bytesSinceFlush = 0
         context.flush()
     }
 
@@ -279,6 +298,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         }
         requests.finish()
         router.finish(throwing: error)
+        failRoomWaiters(error ?? .connectionClosed(detail: "the connection closed"))
     }
 
     func cancelAllDeadlines() {

@@ -32,17 +32,32 @@ extension XMPPConnection {
     ///     nothing was sent. Use ``send(_:)-(XMLElement)``.
     ///   - ``XMPPClientError/Code/notAStanza``,
     ///     ``XMPPClientError/Code/unserializableElement``,
-    ///     ``XMPPClientError/Code/unacknowledgedLimitReached`` or
-    ///     ``XMPPClientError/Code/connectionClosed`` (the session already
-    ///     ended): nothing was sent.
+    ///     ``XMPPClientError/Code/unacknowledgedLimitReached`` (the queue of
+    ///     unacknowledged stanzas was full, and the task was cancelled while
+    ///     waiting for room) or ``XMPPClientError/Code/connectionClosed``
+    ///     (the session already ended): nothing was sent.
     public func sendAcknowledged(_ element: XMLElement) async throws(XMPPClientError) {
         // The actor runs on the channel's event loop: the stanza is written
         // and its wait registered before a cancellation, which hops onto
         // the loop, can look for it.
-        let (token, acknowledged) = try handler.value.startAcknowledgedSend(element)
+        let (token, acknowledged) = try await startAcknowledgedSend(element)
         let handler = self.handler
         try await Self.waitForAcknowledgement(acknowledged) {
             handler.eventLoop.execute { handler.value.stopWaitingForAcknowledgement(token) }
+        }
+    }
+
+    /// Writes `element` counted for an acknowledgement, waiting for room
+    /// in the queue first when it is full (as ``send(_:)-(XMLElement)``).
+    private func startAcknowledgedSend(
+        _ element: XMLElement
+    ) async throws(XMPPClientError) -> (token: OutboundStanzaToken, acknowledged: EventLoopFuture<Void>) {
+        while true {
+            do throws(XMPPClientError) {
+                return try handler.value.startAcknowledgedSend(element)
+            } catch where error.code == .unacknowledgedLimitReached {
+                try await waitForRoom(refusal: error)
+            }
         }
     }
 

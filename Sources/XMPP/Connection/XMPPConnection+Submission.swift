@@ -48,6 +48,30 @@ extension XMPPChannelHandler {
         flushIfNeeded(context: context)
     }
 
+    /// Sends a top-level element now, as ``submit(_:)``, but leaves the
+    /// flush to the end of the event loop's current tick, so that a burst
+    /// of sends leaves in one flush (one TLS record, one system call)
+    /// instead of one each. More than ``coalescingLimit`` bytes waiting
+    /// are flushed at once.
+    /// - Throws: As ``submit(_:)``; nothing was written then.
+    func submitCoalesced(_ element: XMLElement) throws(XMPPClientError) {
+        guard let context else { throw .connectionClosed(detail: "the session handler was removed") }
+        try send(element, promise: nil, context: context)
+        if bytesSinceFlush >= Self.coalescingLimit {
+            flushIfNeeded(context: context)
+        } else if needsFlush, !flushScheduled {
+            flushScheduled = true
+            context.eventLoop.assumeIsolated().execute { [self] in
+                flushScheduled = false
+                if let context = self.context { flushIfNeeded(context: context) }
+            }
+        }
+    }
+
+    /// The most bytes a coalesced send leaves unflushed: one TLS record's
+    /// worth of plaintext.
+    static let coalescingLimit = 16 * 1024
+
     /// Sends an element through the machine: serialised first, so that a
     /// stanza that cannot be written is never counted as sent (XEP-0198).
     /// Does not flush. Shared by `write(context:data:promise:)` and

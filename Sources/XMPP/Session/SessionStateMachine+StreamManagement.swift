@@ -232,6 +232,17 @@ extension SessionStateMachine {
         }
     }
 
+    /// A sender waits for room in the full queue: asks for an
+    /// acknowledgement now, unless every written stanza is covered by a
+    /// request already, so that the wait lasts a round trip rather than
+    /// until the ack-request timer.
+    mutating func senderWaitsForRoom() -> [Action] {
+        guard case .established = state, streamManagement.hasUnrequestedStanzas,
+            streamManagement.requestAck() != nil
+        else { return [] }
+        return writeAckRequest()
+    }
+
     // MARK: Requesting acknowledgements by time
 
     /// Schedules the ack-request timer when the ledger needs it earlier

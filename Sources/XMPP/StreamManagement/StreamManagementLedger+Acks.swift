@@ -62,6 +62,11 @@ extension StreamManagementLedger {
         return true
     }
 
+    /// Whether some written stanza is covered by no `<r/>` yet.
+    var hasUnrequestedStanzas: Bool {
+        phase == .active && ackRequestMark.distance(to: sentCount) > 0
+    }
+
     /// An `<r/>` regardless of the rules (a liveness probe, or before
     /// closing); `nil` when stream management is not active.
     mutating func requestAck() -> StreamManagementElement? {

@@ -24,6 +24,12 @@ enum DomainName {
     /// - Returns: The domain with lower-case ASCII labels and U-labels, no
     ///   trailing dot; or a lower-cased IP literal.
     static func normalize(_ string: String) throws(JIDError) -> String {
+        if let fast = ASCIIFastPath.domainpart(string) { return fast }
+        return try normalizeInFull(string)
+    }
+
+    /// ``normalize(_:)`` without the ASCII shortcut.
+    static func normalizeInFull(_ string: String) throws(JIDError) -> String {
         guard !string.isEmpty else { throw JIDError(.domainpart, .empty) }
         guard string.utf8.count <= 4 * JIDSyntax.maximumPartLength else { throw JIDError(.domainpart, .tooLong) }
         if string.utf8.first == UInt8(ascii: "[") {

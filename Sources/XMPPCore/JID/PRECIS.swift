@@ -9,6 +9,12 @@ enum PRECIS {
     /// mapping, `toLowerCase`, NFC, the IdentifierClass, the Bidi Rule, plus
     /// the JID-specific forbidden characters and the 1023-byte limit.
     static func usernameCaseMapped(_ string: String, for part: JIDError.Part) throws(JIDError) -> String {
+        if let fast = ASCIIFastPath.localpart(string) { return fast }
+        return try usernameCaseMappedInFull(string, for: part)
+    }
+
+    /// ``usernameCaseMapped(_:for:)`` without the ASCII shortcut.
+    static func usernameCaseMappedInFull(_ string: String, for part: JIDError.Part) throws(JIDError) -> String {
         try checkRawLength(string, for: part)
         let scalars = stabilized(Array(string.unicodeScalars)) { input in
             UnicodeMapping.lowercased(input.map(UnicodeMapping.widthMapped))
@@ -27,6 +33,12 @@ enum PRECIS {
     /// become U+0020, NFC, the FreeformClass, and the 1023-byte limit. There
     /// is no case mapping and no directionality rule.
     static func opaqueString(_ string: String, for part: JIDError.Part) throws(JIDError) -> String {
+        if let fast = ASCIIFastPath.resourcepart(string) { return fast }
+        return try opaqueStringInFull(string, for: part)
+    }
+
+    /// ``opaqueString(_:for:)`` without the ASCII shortcut.
+    static func opaqueStringInFull(_ string: String, for part: JIDError.Part) throws(JIDError) -> String {
         try checkRawLength(string, for: part)
         let scalars = stabilized(Array(string.unicodeScalars)) { input in
             input.map { $0.properties.generalCategory == .spaceSeparator ? " " : $0 }

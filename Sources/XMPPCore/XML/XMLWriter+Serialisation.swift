@@ -159,49 +159,69 @@ extension XMLWriter {
     /// Appends `text` escaped for character data or a single-quoted
     /// attribute value, refusing characters XML 1.0 forbids.
     static func appendEscaped(_ text: String, inAttribute: Bool, element: XMLQualifiedName, into buffer: inout [UInt8]) throws(XMLWriterError) {
-        let utf8 = text.utf8
-        var index = utf8.startIndex
-        var pendingStart = index
-        while index != utf8.endIndex {
-            let byte = utf8[index]
+        var text = text
+        // Native strings are contiguous UTF-8 already (no copy); the scan
+        // then runs over raw bytes and copies clean runs in one go.
+        let failure = text.withUTF8 { bytes in
+            appendEscaped(bytes, inAttribute: inAttribute, element: element, into: &buffer)
+        }
+        if let failure { throw failure }
+    }
+
+    /// Whether `byte` needs more than copying: markup, a control
+    /// character, a quote inside an attribute, or the lead byte of a
+    /// possible U+FFFE / U+FFFF.
+    @inline(__always)
+    private static func needsAttention(_ byte: UInt8, inAttribute: Bool) -> Bool {
+        byte < 0x20 || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
+            || byte == 0xEF || (inAttribute && (byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"")))
+    }
+
+    /// ``appendEscaped(_:inAttribute:element:into:)`` over UTF-8 bytes.
+    /// - Returns: Why the text cannot be written, or `nil`.
+    private static func appendEscaped(
+        _ bytes: UnsafeBufferPointer<UInt8>, inAttribute: Bool, element: XMLQualifiedName, into buffer: inout [UInt8]
+    ) -> XMLWriterError? {
+        var index = 0
+        var pendingStart = 0
+        let count = bytes.count
+        while index < count {
+            let byte = bytes[index]
+            guard needsAttention(byte, inAttribute: inAttribute) else {
+                index += 1
+                continue
+            }
             let replacement: StaticString?
             switch byte {
             case UInt8(ascii: "&"): replacement = "&amp;"
             case UInt8(ascii: "<"): replacement = "&lt;"
             // '>' only matters in "]]>", but escaping it always is cheaper than looking back.
             case UInt8(ascii: ">"): replacement = "&gt;"
-            case UInt8(ascii: "'"): replacement = inAttribute ? "&apos;" : nil
-            case UInt8(ascii: "\""): replacement = inAttribute ? "&quot;" : nil
+            case UInt8(ascii: "'"): replacement = "&apos;"
+            case UInt8(ascii: "\""): replacement = "&quot;"
             // A reader normalises raw CR (and, in attributes, tab and LF) away;
             // character references survive.
             case 0x0D: replacement = "&#13;"
             case 0x09: replacement = inAttribute ? "&#9;" : nil
             case 0x0A: replacement = inAttribute ? "&#10;" : nil
             case 0x00..<0x20:
-                throw XMLWriterError(.illegalCharacter(Unicode.Scalar(byte)), element: element)
-            case 0xEF:
-                // U+FFFE and U+FFFF are EF BF BE / EF BF BF.
-                let second = utf8.index(after: index)
-                if second != utf8.endIndex, utf8[second] == 0xBF {
-                    let third = utf8.index(after: second)
-                    if third != utf8.endIndex, utf8[third] == 0xBE || utf8[third] == 0xBF {
-                        let scalar = Unicode.Scalar(UInt32(utf8[third] == 0xBE ? 0xFFFE : 0xFFFF)) ?? "?"
-                        throw XMLWriterError(.illegalCharacter(scalar), element: element)
-                    }
-                }
-                replacement = nil
+                return XMLWriterError(.illegalCharacter(Unicode.Scalar(byte)), element: element)
             default:
+                // 0xEF: U+FFFE and U+FFFF are EF BF BE / EF BF BF.
+                if index + 2 < count, bytes[index + 1] == 0xBF, bytes[index + 2] == 0xBE || bytes[index + 2] == 0xBF {
+                    let scalar = Unicode.Scalar(UInt32(bytes[index + 2] == 0xBE ? 0xFFFE : 0xFFFF)) ?? "?"
+                    return XMLWriterError(.illegalCharacter(scalar), element: element)
+                }
                 replacement = nil
             }
             if let replacement {
-                buffer.append(contentsOf: utf8[pendingStart..<index])
+                buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pendingStart..<index]))
                 replacement.withUTF8Buffer { buffer.append(contentsOf: $0) }
-                index = utf8.index(after: index)
-                pendingStart = index
-            } else {
-                index = utf8.index(after: index)
+                pendingStart = index + 1
             }
+            index += 1
         }
-        buffer.append(contentsOf: utf8[pendingStart..<index])
+        buffer.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[pendingStart..<count]))
+        return nil
     }
 }

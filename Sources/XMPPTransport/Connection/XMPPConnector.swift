@@ -160,6 +160,11 @@ public struct XMPPConnector: Sendable {
             throw ConnectionAttemptFailure(.connectFailed, detail: "the event loop group does not support ClientBootstrap")
         }
         let configured = bootstrap.connectTimeout(TimeAmount(timeouts.connect))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(QuickAckHandler(), name: QuickAckHandler.name)
+                }
+            }
         return try await withEarlyCancellation { completion in
             configured.connect(host: endpoint.host, port: endpoint.port).whenComplete(completion)
         } discard: { lateChannel in
