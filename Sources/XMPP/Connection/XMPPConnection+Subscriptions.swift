@@ -110,16 +110,28 @@ extension XMPPConnection {
     static func stanzaFilter<S: Stanza>(_ kind: S.Type, from peer: JID?) -> @Sendable (XMLElement) -> Bool {
         let name = XMLQualifiedName(S.localName, namespace: XMLNamespace.client)
         guard let peer else { return { $0.name == name } }
+        let canonical = peer.description
         return { element in
             guard element.name == name else { return false }
-            return Self.sender(of: element, matches: peer)
+            return Self.sender(of: element, matches: peer, canonical: canonical)
         }
     }
 
     /// Whether an element's `from` is `peer` (any resource of it when
     /// `peer` is bare). An absent or invalid `from` matches no peer.
-    static func sender(of element: XMLElement, matches peer: JID) -> Bool {
-        guard let value = element[attribute: "from"], let from = try? JID(value) else { return false }
+    /// - Parameter canonical: `peer.description`, when the caller keeps it.
+    static func sender(of element: XMLElement, matches peer: JID, canonical: String? = nil) -> Bool {
+        guard let value = element[attribute: "from"] else { return false }
+        // The usual case costs a byte comparison: a `from` written in the
+        // normalised form is that JID (normalising is idempotent).
+        let canonical = (canonical ?? peer.description).utf8
+        if value.utf8.elementsEqual(canonical) { return true }
+        if peer.isBare, value.utf8.count > canonical.count, value.utf8.starts(with: canonical),
+            value.utf8.dropFirst(canonical.count).first == UInt8(ascii: "/")
+        {
+            return (try? JID(value)) != nil
+        }
+        guard let from = try? JID(value) else { return false }
         return peer.isBare ? from.bare == peer.bare : from == peer
     }
 }

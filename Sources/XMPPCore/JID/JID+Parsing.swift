@@ -13,24 +13,38 @@ enum JIDSyntax {
     /// and `/`. In what precedes it, the first `@` ends the localpart. A
     /// separator followed or preceded by nothing is an error.
     static func split(_ string: String) throws(JIDError) -> Pieces {
-        let utf8 = string.utf8
-        var rest = Substring(string)
-        var resourcepart: String?
-        if let slash = utf8.firstIndex(of: UInt8(ascii: "/")) {
-            let resource = string[string.utf8.index(after: slash)...]
-            guard !resource.isEmpty else { throw JIDError(.resourcepart, .empty) }
-            resourcepart = String(resource)
-            rest = string[..<slash]
+        var string = string
+        // One pass over contiguous UTF-8 (native strings already are).
+        let result: Result<Pieces, JIDError> = string.withUTF8 { bytes in
+            var slash = bytes.count
+            var at: Int?
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "/") {
+                    slash = index
+                    break
+                }
+                if byte == UInt8(ascii: "@"), at == nil { at = index }
+            }
+            func part(_ range: Range<Int>) -> String {
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            }
+            var resourcepart: String?
+            if slash < bytes.count {
+                guard slash + 1 < bytes.count else { return .failure(JIDError(.resourcepart, .empty)) }
+                resourcepart = part(slash + 1..<bytes.count)
+            }
+            var localpart: String?
+            var domainStart = 0
+            if let at {
+                guard at > 0 else { return .failure(JIDError(.localpart, .empty)) }
+                localpart = part(0..<at)
+                domainStart = at + 1
+            }
+            guard domainStart < slash else { return .failure(JIDError(.domainpart, .empty)) }
+            return .success(Pieces(localpart: localpart, domainpart: part(domainStart..<slash), resourcepart: resourcepart))
         }
-        var localpart: String?
-        if let at = rest.utf8.firstIndex(of: UInt8(ascii: "@")) {
-            let local = rest[..<at]
-            guard !local.isEmpty else { throw JIDError(.localpart, .empty) }
-            localpart = String(local)
-            rest = rest[rest.utf8.index(after: at)...]
-        }
-        guard !rest.isEmpty else { throw JIDError(.domainpart, .empty) }
-        return Pieces(localpart: localpart, domainpart: String(rest), resourcepart: resourcepart)
+        return try result.get()
     }
 
     /// Whether two optional parts are equal as UTF-8 byte sequences.

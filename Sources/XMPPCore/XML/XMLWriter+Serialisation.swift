@@ -1,44 +1,69 @@
 extension XMLWriter {
+    /// An element whose start tag is written: what its end tag and its
+    /// remaining children need.
+    private struct Frame {
+        let name: XMLQualifiedName
+        let prefix: String?
+        let children: XMLChildren
+        var next: Int
+        /// Where in the scope stack the scope its children see is.
+        let scopeIndex: Int
+        /// Whether its start tag declared something (pushed that scope).
+        let pushedScope: Bool
+    }
+
     /// Writes one element and its content. Iterates with an explicit stack
-    /// rather than recursing, so a deep element cannot exhaust the stack.
+    /// rather than recursing, so a deep element cannot exhaust the stack;
+    /// scopes are stacked only where a start tag declares a namespace, so
+    /// that the common element costs no copy of them.
     static func write(
         _ root: XMLElement,
         scope rootScope: Scope,
         generatedPrefixes: inout Int,
         into buffer: inout [UInt8]
     ) throws(XMLWriterError) {
-        // Each frame is an element whose start tag is written, with the
-        // index of the next child to write and the scope its children see.
-        var frames: [(element: XMLElement, next: Int, scope: Scope, prefix: String?)] = []
+        var frames: [Frame] = []
+        var scopes: [Scope] = [rootScope]
         var pending: XMLElement? = root
-        var pendingScope = rootScope
+        var pendingScopeIndex = 0
         while true {
             if let element = pending {
                 pending = nil
-                var scope = pendingScope
+                var scope = scopes[pendingScopeIndex]
+                let before = (scope.defaultNamespace, scope.prefixes.count)
                 let prefix = try startTag(element, scope: &scope, generatedPrefixes: &generatedPrefixes, into: &buffer)
-                if element.children.isEmpty {
+                let children = element.children
+                if children.isEmpty {
                     buffer.append(contentsOf: "/>".utf8)
                 } else {
                     buffer.append(UInt8(ascii: ">"))
-                    frames.append((element, 0, scope, prefix))
+                    // Prefixes are only ever added, so a count compares them.
+                    let declared = scope.defaultNamespace != before.0 || scope.prefixes.count != before.1
+                    if declared { scopes.append(scope) }
+                    frames.append(
+                        Frame(
+                            name: element.name, prefix: prefix, children: children, next: 0,
+                            scopeIndex: declared ? scopes.count - 1 : pendingScopeIndex, pushedScope: declared))
                 }
             }
-            guard let top = frames.last else { return }
-            if top.next == top.element.children.count {
-                frames.removeLast()
+            let last = frames.count - 1
+            guard last >= 0 else { return }
+            let next = frames[last].next
+            if next == frames[last].children.count {
+                let top = frames.removeLast()
+                if top.pushedScope { scopes.removeLast() }
                 buffer.append(contentsOf: "</".utf8)
-                try appendName(top.element.name.localName, prefix: top.prefix, element: top.element.name, into: &buffer)
+                try appendName(top.name.localName, prefix: top.prefix, element: top.name, into: &buffer)
                 buffer.append(UInt8(ascii: ">"))
                 continue
             }
-            frames[frames.count - 1].next += 1
-            switch top.element.children[top.next] {
+            frames[last].next = next + 1
+            switch frames[last].children[next] {
             case .text(let text):
-                try appendEscaped(text, inAttribute: false, element: top.element.name, into: &buffer)
+                try appendEscaped(text, inAttribute: false, element: frames[last].name, into: &buffer)
             case .element(let child):
                 pending = child
-                pendingScope = top.scope
+                pendingScopeIndex = frames[last].scopeIndex
             }
         }
     }
