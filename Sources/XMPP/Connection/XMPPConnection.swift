@@ -84,9 +84,15 @@ public final actor XMPPConnection {
         executor.asUnownedSerialExecutor()
     }
 
-    /// The session's event loop as a task executor. Code that talks to the
-    /// connection in a tight loop (sending many stanzas, answering each
-    /// inbound one) runs without a thread hop per call when it prefers it:
+    /// The session's event loop as a task executor.
+    ///
+    /// The connection lives on one event-loop thread. Code that talks to it
+    /// in a tight loop (sending many stanzas, answering each inbound one)
+    /// saves a thread hop per call when it runs there too. The cheapest way
+    /// is to isolate that code to the connection (a function with an
+    /// `isolated XMPPConnection` parameter): the loop, the connection's
+    /// methods and its streams then share one executor and never switch.
+    /// Code that cannot be isolated can prefer this executor instead:
     ///
     /// ```swift
     /// try await withTaskExecutorPreference(connection.taskExecutor) {
@@ -96,9 +102,9 @@ public final actor XMPPConnection {
     /// }
     /// ```
     ///
-    /// That code then shares the thread with the connection's I/O: keep
-    /// long computations and blocking calls out of it (run them in a task
-    /// without the preference), or the session stalls while they run.
+    /// Either way that code shares the thread with the connection's I/O:
+    /// keep long computations and blocking calls out of it (run them in a
+    /// task without the preference), or the session stalls while they run.
     public nonisolated var taskExecutor: any TaskExecutor { executor }
 
     init(

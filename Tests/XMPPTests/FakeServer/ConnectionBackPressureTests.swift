@@ -91,6 +91,34 @@ struct ConnectionBackPressureTests {
         }
     }
 
+    /// Receives one message and answers it, isolated to the connection.
+    static func answerOne(_ connection: isolated XMPPConnection) async throws -> (onLoop: Bool, body: String?) {
+        var messages = connection.messages().makeAsyncIterator()
+        let message = try await messages.next(isolation: connection)
+        try await connection.send(Message(type: .chat, to: try JID("bob@xmpp.test/x"), id: "re-m1", body: "pong"))
+        return (connection.channel.eventLoop.inEventLoop, message?.body)
+    }
+
+    @Test("Code isolated to the connection runs on its event loop and talks to it")
+    func isolatedLoop() async throws {
+        try await T.withServer { server in
+            async let script: String? = {
+                let connection = try await server.nextConnection(timeout: .seconds(5))
+                try await connection.establishSession(resource: "r1")
+                try await connection.send(T.chat(id: "m1", body: "ping"))
+                let reply = try await connection.expect(localName: "message", namespace: XMLNamespace.client)
+                try await T.acceptClose(connection)
+                return reply[attribute: "id"]
+            }()
+            try await XMPPConnection.withConnection(configuration: try T.configuration(port: server.port)) { connection in
+                let (onLoop, body) = try await Self.answerOne(connection)
+                #expect(onLoop)
+                #expect(body == "ping")
+            }
+            #expect(try await script == "re-m1")
+        }
+    }
+
     @Test("Code preferring the connection's task executor runs on its event loop and talks to it")
     func taskExecutorPreference() async throws {
         try await T.withServer { server in
