@@ -48,23 +48,24 @@ extension XMPPChannelHandler {
         flushIfNeeded(context: context)
     }
 
-    /// Sends a top-level element now, as ``submit(_:)``, but leaves the
-    /// flush to the end of the event loop's current tick, so that a burst
-    /// of sends leaves in one flush (one TLS record, one system call)
-    /// instead of one each. More than ``coalescingLimit`` bytes waiting
-    /// are flushed at once.
+    /// Sends a top-level element now, as ``submit(_:)``, coalescing the
+    /// flushes of a burst: the first send of an event-loop turn is flushed
+    /// at once (a lone message waits for nothing), the ones after it in the
+    /// same turn at the turn's end, together (one TLS record, one system
+    /// call, instead of one each). More than ``coalescingLimit`` bytes
+    /// waiting are flushed at once.
     /// - Throws: As ``submit(_:)``; nothing was written then.
     func submitCoalesced(_ element: XMLElement) throws(XMPPClientError) {
         guard let context else { throw .connectionClosed(detail: "the session handler was removed") }
         try send(element, promise: nil, context: context)
-        if bytesSinceFlush >= Self.coalescingLimit {
+        if !flushScheduled || bytesSinceFlush >= Self.coalescingLimit {
             flushIfNeeded(context: context)
-        } else if needsFlush, !flushScheduled {
-            flushScheduled = true
-            context.eventLoop.assumeIsolated().execute { [self] in
-                flushScheduled = false
-                if let context = self.context { flushIfNeeded(context: context) }
-            }
+        }
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            if let context = self.context { flushIfNeeded(context: context) }
         }
     }
 
