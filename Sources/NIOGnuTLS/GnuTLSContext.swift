@@ -8,6 +8,13 @@ internal import NIOCore
 /// any event loop, and reuse it for every connection and reconnection. A
 /// context is immutable and safe to share between threads; GnuTLS's
 /// resources are freed when the last reference goes away.
+///
+/// Contexts built while another one with the same trust sources and client
+/// certificate lives share its loaded credentials, and those with the same
+/// protocol versions its compiled priorities, so that many connections do
+/// not hold many copies. A trust or key file changed on disk (path, inode,
+/// size or modification time) is loaded anew; the system store is loaded
+/// anew once no context uses it.
 public final class GnuTLSContext: Sendable {
     /// The configuration this context was built from.
     public let configuration: GnuTLSConfiguration
@@ -26,36 +33,27 @@ public final class GnuTLSContext: Sendable {
     ///   version below the minimum or ALPN names GnuTLS cannot send.
     public init(configuration: GnuTLSConfiguration) throws(GnuTLSError) {
         try Self.validate(configuration)
-        let credentials = try GnuTLSCredentials()
-        var anchors = 0
-        if configuration.certificateVerification.mode == .full {
-            for source in configuration.trustRoots.sources {
-                switch source {
-                case .system: anchors += try credentials.addSystemTrust()
-                case .pem(let pem): anchors += try credentials.addTrust(pem: pem)
-                case .file(let path): anchors += try credentials.addTrust(file: path)
-                }
-            }
-        }
-        switch configuration.clientCertificate?.source {
-        case .pem(let chain, let key)?:
-            try credentials.setKeyPair(certificatePEM: chain, privateKeyPEM: key)
-        case .files(let chain, let key)?:
-            try credentials.setKeyPair(certificateFile: chain, privateKeyFile: key)
-        case nil:
-            break
-        }
+        // Shared with every live context built from equal settings (see
+        // GnuTLSSharedMaterial): one parsed trust store and one priority
+        // cache for many connections, not one per connection.
+        let loaded = try GnuTLSSharedMaterial.credentials(for: configuration)
         self.configuration = configuration
-        self.credentials = credentials
-        self.trustAnchorCount = anchors
+        self.credentials = loaded.credentials
+        self.trustAnchorCount = loaded.trustAnchorCount
         // Appending keeps the distribution's crypto policy (ciphers, groups,
         // signature algorithms) and only takes the old versions (and, when
         // capped, the newer ones) away.
-        self.priority = try GnuTLSPriority(
+        self.priority = try GnuTLSSharedMaterial.priority(
             TLSProtocolVersion.priorityAppendix(
-                minimum: configuration.minimumVersion, maximum: configuration.maximumVersion),
-            appendingToDefault: true)
+                minimum: configuration.minimumVersion, maximum: configuration.maximumVersion))
     }
+
+    /// Whether this context uses the very same loaded credentials as
+    /// `other` (see ``GnuTLSSharedMaterial``); for tests.
+    package func sharesCredentials(with other: GnuTLSContext) -> Bool { credentials === other.credentials }
+
+    /// Whether this context uses the very same compiled priorities as `other`; for tests.
+    package func sharesPriority(with other: GnuTLSContext) -> Bool { priority === other.priority }
 
     /// GnuTLS sends at most this many ALPN names, each shorter than 32 bytes.
     static let maxApplicationProtocols = 8

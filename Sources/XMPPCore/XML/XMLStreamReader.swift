@@ -23,9 +23,22 @@ public final class XMLStreamReader {
     /// The separator between namespace and local name in Expat's names: a
     /// byte that can appear in neither.
     static let namespaceSeparator: UInt8 = 0x1F
-    /// Bytes given to Expat per call, so that a size limit is checked at
-    /// least this often even when the caller hands over a huge buffer.
+    /// The element size limit is checked after every this many bytes of a
+    /// chunk (and at its end), even when the caller hands over a huge buffer.
     static let sliceBytes = 64 << 10
+    /// Bytes given to Expat per call while it makes progress.
+    ///
+    /// Expat copies every call's bytes into its own input buffer, which grows
+    /// (by doubling) to hold the largest call plus what is still unparsed, and
+    /// never shrinks: with whole 64 KiB slices, one burst of stanzas left
+    /// 128 KiB in the reader for the rest of its session. With 4 KiB calls it
+    /// stays at 8 KiB unless a single token is larger.
+    static let smallCallBytes = 4 << 10
+    /// At most this much capacity is kept for the next chunk's events (see
+    /// `takeEvents`): more than a 4 KiB read of the smallest stanzas holds
+    /// (about 45), while a burst of hundreds of stanzas does not leave a
+    /// large empty array behind for the session's life.
+    static let retainedEventCapacity = 64
 
     /// The limits this reader enforces.
     public let limits: Limits
@@ -40,6 +53,13 @@ public final class XMLStreamReader {
     let builderStorage: UnsafeMutablePointer<XMLTreeBuilder>?
     /// Bytes given to Expat since the last reset.
     private var bytesRead = 0
+    /// The size of the next call into Expat: ``smallCallBytes``, doubled
+    /// (up to ``sliceBytes``) after every call that ended inside the same
+    /// token it started in. Expat scans an unfinished token again from its
+    /// start on every call, so small calls through one huge token (a start
+    /// tag with a megabyte of attributes) would cost quadratic time; growing
+    /// keeps that as cheap as whole slices were.
+    private var callBytes = smallCallBytes
 
     /// How many bytes of the most recent chunk follow the end of the last
     /// event the reader produced (the whole chunk if it produced none from it).
@@ -83,6 +103,7 @@ public final class XMLStreamReader {
         configure(parser)
         builderStorage?.pointee.reset()
         bytesRead = 0
+        callBytes = Self.smallCallBytes
         unconsumedByteCount = 0
     }
 
@@ -113,7 +134,11 @@ public final class XMLStreamReader {
         let chunkStart = bytesRead
         var offset = 0
         while offset < bytes.count, let base = bytes.baseAddress {
-            let count = min(bytes.count - offset, Self.sliceBytes)
+            // Calls never cross a slice boundary, so the size limit is
+            // checked at the same places whatever the call sizes were.
+            let sliceEnd = min(bytes.count, (offset / Self.sliceBytes + 1) * Self.sliceBytes)
+            let count = min(sliceEnd - offset, callBytes)
+            let positionBefore = XML_GetCurrentByteIndex(parser)
             let status = XML_Parse(parser, (base + offset).assumingMemoryBound(to: CChar.self), Int32(count), 0)
             offset += count
             bytesRead += count
@@ -121,7 +146,11 @@ public final class XMLStreamReader {
                 recordExpatError(parser)
                 break
             }
-            checkElementSize()
+            // After a call Expat's position is the start of the first token
+            // it could not finish: unchanged means one token spans the call.
+            callBytes = XML_GetCurrentByteIndex(parser) == positionBefore
+                ? min(callBytes * 2, Self.sliceBytes) : Self.smallCallBytes
+            if offset == sliceEnd { checkElementSize() }
             if builderStorage?.pointee.failure != nil { break }
         }
         unconsumedByteCount = bytesRead - max(builderStorage?.pointee.lastEventEnd ?? 0, chunkStart)
@@ -152,13 +181,15 @@ public final class XMLStreamReader {
         guard builderStorage?.pointee.events.isEmpty == false else { return }
         if events.isEmpty, let storage = builderStorage {
             // Hand the whole array over, and start the next one at the size
-            // this one reached, so appends in the next chunk do not regrow.
+            // this one reached (bounded), so appends in the next chunk
+            // seldom regrow and an idle reader holds little.
             let count = storage.pointee.events.count
             swap(&events, &storage.pointee.events)
-            storage.pointee.events.reserveCapacity(count)
+            storage.pointee.events.reserveCapacity(min(count, Self.retainedEventCapacity))
         } else if let taken = builderStorage?.pointee.events {
             events.append(contentsOf: taken)
-            builderStorage?.pointee.events.removeAll(keepingCapacity: true)
+            // Keeping a burst's capacity would hold it for the session's life.
+            builderStorage?.pointee.events.removeAll(keepingCapacity: taken.count <= Self.retainedEventCapacity)
         }
     }
 
