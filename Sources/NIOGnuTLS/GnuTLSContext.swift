@@ -52,6 +52,9 @@ public final class GnuTLSContext: Sendable {
     /// `other` (see ``GnuTLSSharedMaterial``); for tests.
     package func sharesCredentials(with other: GnuTLSContext) -> Bool { credentials === other.credentials }
 
+    /// The loaded credentials, to follow their lifetime; for tests.
+    package var credentialsObject: AnyObject { credentials }
+
     /// Whether this context uses the very same compiled priorities as `other`; for tests.
     package func sharesPriority(with other: GnuTLSContext) -> Bool { priority === other.priority }
 

@@ -27,6 +27,12 @@ internal import Darwin
 /// a file changed on disk is read again by the next context even while an
 /// older one lives. The system store has no such stamp: it is read again
 /// once no context uses it any more.
+///
+/// The credentials and priorities used last are also held strongly (the
+/// last ``keptCount`` of each), so that connections made one after another
+/// (a reconnecting client, a bot that logs in, works and logs out) do not
+/// load the trust store anew each time: with the system store that load
+/// costs more CPU than the rest of a login.
 enum GnuTLSSharedMaterial {
     /// Loaded credentials and how many authorities they trust.
     struct LoadedCredentials {
@@ -41,32 +47,63 @@ enum GnuTLSSharedMaterial {
     static func credentials(for configuration: GnuTLSConfiguration) throws(GnuTLSError) -> LoadedCredentials {
         let key = CredentialsKey(configuration)
         if let key, let shared = credentialsCache.withLock({ $0[key]?.loaded }) {
+            keepLastUsed(shared.credentials)
             return shared
         }
         let loaded = try load(configuration)
-        if let key {
-            return credentialsCache.withLock { cache in
-                // Two contexts may have loaded the same at once: keep the one
-                // already published, so later contexts share a single copy.
-                if let published = cache[key]?.loaded { return published }
-                cache = cache.filter { $0.value.loaded != nil }
-                cache[key] = WeakCredentials(loaded)
-                return loaded
-            }
+        guard let key else { return loaded }
+        let published = credentialsCache.withLock { cache in
+            // Two contexts may have loaded the same at once: keep the one
+            // already published, so later contexts share a single copy.
+            if let published = cache[key]?.loaded { return published }
+            cache = cache.filter { $0.value.loaded != nil }
+            cache[key] = WeakCredentials(loaded)
+            return loaded
         }
-        return loaded
+        keepLastUsed(published.credentials)
+        return published
+    }
+
+    /// How many recently used credentials (and priorities) are held
+    /// strongly.
+    static let keptCount = 4
+
+    /// Holds `credentials` strongly among the last ``keptCount`` used.
+    private static func keepLastUsed(_ credentials: GnuTLSCredentials) {
+        // Released outside the lock: freeing a trust store takes a while.
+        let evicted = lastUsedCredentials.withLock { kept in
+            kept.removeAll { $0 === credentials }
+            kept.insert(credentials, at: 0)
+            return kept.count > keptCount ? kept.removeLast() : nil
+        }
+        _ = evicted
+    }
+
+    /// Holds `priority` strongly among the last ``keptCount`` used.
+    private static func keepLastUsed(_ priority: GnuTLSPriority) {
+        let evicted = lastUsedPriorities.withLock { kept in
+            kept.removeAll { $0 === priority }
+            kept.insert(priority, at: 0)
+            return kept.count > keptCount ? kept.removeLast() : nil
+        }
+        _ = evicted
     }
 
     /// The compiled priorities for `string` (appended to the system default).
     static func priority(_ string: String) throws(GnuTLSError) -> GnuTLSPriority {
-        if let shared = priorityCache.withLock({ $0[string]?.priority }) { return shared }
+        if let shared = priorityCache.withLock({ $0[string]?.priority }) {
+            keepLastUsed(shared)
+            return shared
+        }
         let priority = try GnuTLSPriority(string, appendingToDefault: true)
-        return priorityCache.withLock { cache in
+        let published = priorityCache.withLock { cache in
             if let published = cache[string]?.priority { return published }
             cache = cache.filter { $0.value.priority != nil }
             cache[string] = WeakPriority(priority: priority)
             return priority
         }
+        keepLastUsed(published)
+        return published
     }
 
     /// Loads what `configuration` names into new credentials.
@@ -181,4 +218,6 @@ enum GnuTLSSharedMaterial {
 
     private static let credentialsCache = Mutex<[CredentialsKey: WeakCredentials]>([:])
     private static let priorityCache = Mutex<[String: WeakPriority]>([:])
+    private static let lastUsedCredentials = Mutex<[GnuTLSCredentials]>([])
+    private static let lastUsedPriorities = Mutex<[GnuTLSPriority]>([])
 }

@@ -51,6 +51,28 @@ extension NIOGnuTLSTests {
             #expect(old.trustAnchorCount == 1)
         }
 
+        @Test("contexts made one after another, none alive in between, share the credentials")
+        func sequentialContextsShare() throws {
+            // A trust store of its own, so that no other test's contexts
+            // touch these credentials.
+            var configuration = GnuTLSConfiguration()
+            let certificates = try TestContexts.certificates()
+            configuration.trustRoots = .pem(certificates.otherCAPEM + "\n" + certificates.caPEM)
+            weak var loaded: AnyObject?
+            do {
+                let first = try GnuTLSContext(configuration: configuration)
+                loaded = first.credentialsObject
+                #expect(first.trustAnchorCount == 2)
+            }
+            // Read into plain values first: a weak local inside #expect's
+            // autoclosure crashes the 6.3 compiler.
+            let kept = loaded != nil
+            #expect(kept, "kept after the last context using them went away")
+            let second = try GnuTLSContext(configuration: configuration)
+            let same = second.credentialsObject === loaded
+            #expect(same, "not loaded anew")
+        }
+
         @Test("a failed load is not remembered: the next context with a fixed file loads")
         func failureIsNotCached() throws {
             let path = FileManager.default.temporaryDirectory

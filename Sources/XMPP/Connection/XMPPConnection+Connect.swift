@@ -44,7 +44,11 @@ extension XMPPConnection {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (XMPPConnection) async throws -> Result
     ) async throws -> Result {
-        let outcome = try await connect(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+        // In a child task: the runtime keeps a task's async frames until the
+        // task ends, and this task lives as long as the session, so the
+        // login's frames (tens of KiB) would stay allocated for its life.
+        async let connecting = connect(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
+        let outcome = try await connecting
         guard case .established(let connection) = outcome else {
             // Only a registration closes the stream after negotiating.
             throw XMPPClientError.connectionClosed(detail: "the stream closed without a session")
@@ -85,7 +89,7 @@ extension XMPPConnection {
     }
 
     /// How a connection attempt ended.
-    enum ConnectOutcome {
+    enum ConnectOutcome: Sendable {
         /// Logged in: the session is ready.
         case established(XMPPConnection)
         /// The account was registered with this form, and the stream closed.
