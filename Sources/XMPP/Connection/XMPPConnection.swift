@@ -88,23 +88,26 @@ public final actor XMPPConnection {
     ///
     /// The connection lives on one event-loop thread. Code that talks to it
     /// in a tight loop (sending many stanzas, answering each inbound one)
-    /// saves a thread hop per call when it runs there too. The cheapest way
-    /// is to isolate that code to the connection (a function with an
-    /// `isolated XMPPConnection` parameter): the loop, the connection's
-    /// methods and its streams then share one executor and never switch.
-    /// Code that cannot be isolated can prefer this executor instead:
+    /// saves thread hops when it runs there too: isolate the loop to the
+    /// connection (a function with an `isolated XMPPConnection` parameter),
+    /// so that the loop, the connection's methods and its streams share one
+    /// executor, and run it in a task that prefers this executor, so that
+    /// the loop also resumes here when an element arrives:
     ///
     /// ```swift
-    /// try await withTaskExecutorPreference(connection.taskExecutor) {
+    /// func answer(_ connection: isolated XMPPConnection) async throws {
     ///     for try await message in connection.messages() {
     ///         try await connection.send(reply(to: message))
     ///     }
     /// }
+    /// try await withTaskExecutorPreference(connection.taskExecutor) {
+    ///     try await answer(connection)
+    /// }
     /// ```
     ///
-    /// Either way that code shares the thread with the connection's I/O:
-    /// keep long computations and blocking calls out of it (run them in a
-    /// task without the preference), or the session stalls while they run.
+    /// That code shares the thread with the connection's I/O: keep long
+    /// computations and blocking calls out of it (run them in a task of
+    /// their own), or the session stalls while they run.
     public nonisolated var taskExecutor: any TaskExecutor { executor }
 
     init(
@@ -132,13 +135,13 @@ public final actor XMPPConnection {
 
     /// Sends a top-level element (a stanza, or another element).
     ///
-    /// When it returns, the session has taken the element: it is written
-    /// to the connection and leaves with the flush at the end of the event
-    /// loop's current turn, together with whatever else was sent in that
-    /// turn (a burst of sends goes out in one TLS record and one system
-    /// call, not one each). Every 64th send in a row yields, so that a
-    /// sender running on the connection's event loop (see
-    /// ``taskExecutor``) lets reads and the flush happen.
+    /// When it returns, the session has taken the element and written it
+    /// to the connection. The first send of an event-loop turn is flushed
+    /// at once; sends after it in the same turn are flushed together at the
+    /// turn's end (one TLS record and one system call for a burst, not one
+    /// each). Every 64th send in a row yields, so that a sender running on
+    /// the connection's event loop (see ``taskExecutor``) lets reads and
+    /// the flush happen.
     ///
     /// With XEP-0198 on (``isStreamManagementEnabled``) a stanza is also
     /// counted and acknowledged by the server in the background; one that

@@ -109,6 +109,9 @@ extension LanguageTaggedText {
         _ children: [XMLElement],
         stanzaLanguage: String?
     ) throws(StanzaParseError) -> [LanguageTaggedText] {
+        // The usual cases, none or one, need no duplicate check (and no set).
+        if children.isEmpty { return [] }
+        if children.count == 1 { return [try LanguageTaggedText(element: children[0])] }
         var result: [LanguageTaggedText] = []
         var seen: Set<String?> = []
         for child in children {

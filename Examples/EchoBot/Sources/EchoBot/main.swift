@@ -39,6 +39,15 @@ func approveSubscriptions(_ presence: PresenceTracker) async throws {
     }
 }
 
+/// Answers every message that has something to echo. Isolated to the
+/// connection, so the loop, its subscription and `send` never switch
+/// executors.
+func echoMessages(_ connection: isolated XMPPConnection) async throws {
+    for try await message in connection.messages() {
+        if let answer = echo(of: message) { try await connection.send(answer) }
+    }
+}
+
 let bot = Task {
     try await XMPPConnection.withConnection(configuration: try exampleConfiguration()) { connection in
         let presence = connection.presenceTracker()   // first: it sees requests that arrive at once
@@ -46,11 +55,8 @@ let bot = Task {
         say("EchoBot online as \(connection.boundJID)")
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await approveSubscriptions(presence) }
-            group.addTask {
-                for try await message in connection.messages() {
-                    if let answer = echo(of: message) { try await connection.send(answer) }
-                }
-            }
+            // On the connection's event loop: no thread hop per message.
+            group.addTask(executorPreference: connection.taskExecutor) { try await echoMessages(connection) }
             try await group.next()   // either ends only with the session
             group.cancelAll()
         }
