@@ -11,9 +11,18 @@
 #   --login N         sequential logins per run (default 50)
 #   --roundtrip N     sequential round trips per run (default 1000)
 #   --throughput N    messages per throughput run (default 20000)
-#   --only LIST       comma-separated scenarios: login,roundtrip,throughput
-#                     (default all three)
-#   --no-build        use the binaries already in Benchmarks/.build-bench
+#   --idle N          sessions held open at once per idle run (default 200)
+#   --idle-parallel K logins in flight at most in the idle runs (default 32)
+#   --idle-max N      after the other blocks, one swift-xmpp run that tries
+#                     to hold N idle sessions (aim: 10000), counting failed
+#                     logins instead of stopping (default: not run)
+#   --idle-max-strophe  with --idle-max, one libstrophe run too (its select()
+#                     loop caps it below FD_SETSIZE, 1024 descriptors)
+#   --only LIST       comma-separated scenarios: login,roundtrip,throughput,
+#                     idle (default all four); --only idle-max with
+#                     --idle-max N runs that alone
+#   --no-build        use the binaries already in the scratch directory
+#                     ($BENCH_SCRATCH, default Benchmarks/.build-bench)
 #   --wait SECONDS    how long to wait for somebody else's Prosody to stop
 #                     (default 600)
 #   --out DIR         where results.jsonl goes (default a new temp dir)
@@ -22,32 +31,43 @@
 #   --system-roots    swift-xmpp also trusts the system CA store, as
 #                     libstrophe always does (default: the test CA only)
 #
-# Installs nothing: needs libstrophe-dev, pkg-config, python3 (for the table)
-# and what Scripts/prosody.sh needs. Prosody is restarted before every
-# scenario block (its per-message cost grows as accounts log in) and always
-# stopped on exit. Root or sudo is needed by Scripts/prosody.sh.
+# Installs nothing: needs libstrophe-dev, pkg-config, python3 (for the table
+# and the idle accounts) and what Scripts/prosody.sh needs. Prosody is
+# restarted before every scenario block (its per-message cost grows as
+# accounts log in) and always stopped on exit. Root or sudo is needed by
+# Scripts/prosody.sh. Prosody's ports and directory follow XMPP_TEST_PORT,
+# XMPP_TEST_DIRECT_TLS_PORT and XMPP_TEST_PROSODY_DIR (see prosody.sh), so a
+# second instance can run beside the default one. The idle accounts
+# (idle00001...) are written into Prosody's data directory by
+# idle-accounts.py; the descriptor limit is raised for the idle runs (the
+# client and Prosody each need one per session).
 set -euo pipefail
 
 bench=$(cd "$(dirname "$0")/.." && pwd)
 repo=$(cd "$bench/.." && pwd)
 prosody=$repo/Scripts/prosody.sh
-scratch=$bench/.build-bench
+scratch=${BENCH_SCRATCH:-$bench/.build-bench}
+prosody_dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
 
-reps=5 login_n=50 roundtrip_n=1000 throughput_n=20000
-only=login,roundtrip,throughput build=1 wait_limit=600 out="" sm=on system_roots=off
+reps=5 login_n=50 roundtrip_n=1000 throughput_n=20000 idle_n=200 idle_parallel=32 idle_max=0 idle_max_strophe=0
+only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift 2 ;;
         --login) login_n=$2; shift 2 ;;
         --roundtrip) roundtrip_n=$2; shift 2 ;;
         --throughput) throughput_n=$2; shift 2 ;;
+        --idle) idle_n=$2; shift 2 ;;
+        --idle-parallel) idle_parallel=$2; shift 2 ;;
+        --idle-max) idle_max=$2; shift 2 ;;
+        --idle-max-strophe) idle_max_strophe=1; shift ;;
         --only) only=$2; shift 2 ;;
         --no-build) build=0; shift ;;
         --wait) wait_limit=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
         --no-sm) sm=off; shift ;;
         --system-roots) system_roots=on; shift ;;
-        -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,43p' "$0"; exit 0 ;;
         *) echo "session-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -117,10 +137,11 @@ record() {
 # own (timeout's) PID.
 run() {
     local client=$1; shift
+    local limit=${idle_timeout:-300}
     if [ "$client" = libstrophe ]; then
-        exec timeout 300 "$strophe" "$@"
+        exec timeout "$limit" "$strophe" "$@"
     else
-        exec timeout 300 "$swift_bin" "$@" --system-roots "$system_roots"
+        exec timeout "$limit" "$swift_bin" "$@" --system-roots "$system_roots"
     fi
 }
 
@@ -158,11 +179,47 @@ run_throughput() {
     record "$rep" receiver "$recv_line"
 }
 
+# raise_fd_limit N: lets this shell's children (the clients, and Prosody,
+# which prosody.sh starts from here) open N descriptors.
+raise_fd_limit() {
+    local want=$1
+    [ "$(ulimit -n)" -ge "$want" ] && return 0
+    ulimit -n "$want" 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+    [ "$(ulimit -n)" -ge "$want" ] || say "note: descriptor limit $(ulimit -n) < $want (hard limit; raise it as root)"
+}
+
+# idle_accounts N: idle00001..N on the running Prosody.
+idle_accounts() {
+    python3 "$bench/Scripts/idle-accounts.py" --data-dir "$prosody_dir/data" --domain "$XMPP_TEST_DOMAIN" --count "$1" \
+        || die "could not write the idle accounts"
+}
+
+# run_idle REP CLIENT: N sessions at once (side by side with the other client).
+run_idle() {
+    local rep=$1 client=$2 line
+    line=$(run "$client" idle "$idle_n" "${common[@]}" --user idle --password -password --parallel "$idle_parallel") \
+        || die "$client idle run $rep failed"
+    record "$rep" idle "$line"
+}
+
+# run_idle_max CLIENT: as many sessions as will come up, up to --idle-max.
+run_idle_max() {
+    local client=$1 line
+    line=$(idle_timeout=3600 run "$client" idle "$idle_max" "${common[@]}" --user idle --password -password \
+        --parallel "$idle_parallel" --best-effort on) || die "$client idle-max run failed"
+    record 1 idle-max "$line"
+}
+
+# The idle runs need a descriptor per session in the client and in Prosody.
+case ",$only," in *,idle,*) raise_fd_limit $((idle_n + 1024)) ;; esac
+[ "$idle_max" -gt 0 ] && raise_fd_limit $((idle_max + 1024))
+
 say "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-for scenario in login roundtrip throughput; do
+for scenario in login roundtrip throughput idle; do
     case ",$only," in *",$scenario,"*) ;; *) continue ;; esac
     say "scenario $scenario: restarting Prosody"
     restart_prosody
+    [ "$scenario" = idle ] && idle_accounts "$idle_n"
     for rep in $(seq 1 "$reps"); do
         for client in $(clients_for "$rep"); do
             say "$scenario run $rep/$reps: $client"
@@ -170,6 +227,20 @@ for scenario in login roundtrip throughput; do
         done
     done
 done
+if [ "$idle_max" -gt 0 ]; then
+    say "scenario idle-max ($idle_max sessions): restarting Prosody"
+    restart_prosody
+    idle_accounts "$idle_max"
+    say "idle-max run: swift-xmpp"
+    run_idle_max swift-xmpp
+    if [ "$idle_max_strophe" = 1 ]; then
+        # Prosody again: the first run's 10,000 logins are not the second's.
+        restart_prosody
+        idle_accounts "$idle_max"
+        say "idle-max run: libstrophe"
+        run_idle_max libstrophe
+    fi
+fi
 stop_prosody
 say "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "raw results: $results"
@@ -192,6 +263,11 @@ metrics = [
     ("sender", "sender CPU ms / 10k msgs", "cpu_ms_per_10k", "lower"),
     ("receiver", "receiver CPU ms / 10k msgs", "cpu_ms_per_10k", "lower"),
     ("sender", "sender wall s (incl. close)", "wall_s", "lower"),
+    ("idle", "idle: KiB RSS / session", "kib_per_session", "lower"),
+    ("idle", "idle: KiB heap in use / session", "heap_kib_per_session", "lower"),
+    ("idle", "idle: peak RSS KiB (VmHWM)", "hwm_kib", "lower"),
+    ("idle", "idle: login wall s, all sessions", "login_wall_s", "lower"),
+    ("idle", "idle: client CPU ms / login", "login_cpu_ms_per_session", "lower"),
 ]
 print()
 print("| metric | runs | libstrophe (median) | swift-xmpp (median) | swift/strophe | better |")
@@ -204,4 +280,16 @@ for role, label, key, better in metrics:
     ratio = f"{s / c:.2f}" if c and s is not None else "–"
     fmt = lambda v: "–" if v is None else (f"{v:,.1f}" if v >= 100 else f"{v:.3f}")
     print(f"| {label} | {min(nc, ns)} | {fmt(c)} | {fmt(s)} | {ratio} | {better} |")
+idle = [r for r in rows if r["role"] == "idle"]
+if idle:
+    print(f"\nidle: {idle[0]['n']} sessions per run, {idle[0]['parallel']} logins in flight at most")
+big = [r for r in rows if r["role"] == "idle-max"]
+if big:
+    print()
+    print("| idle-max run | asked | up | failed | dropped | KiB RSS / session | KiB heap / session | RSS after MiB | login wall s | logins/s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in big:
+        up = f"{r['up']:,}" + (" (select() cap)" if r.get("capped_at_fd_setsize") else "")
+        print(f"| {r['client']} | {r['n']:,} | {up} | {r['failed']} | {r['dropped']} | {r['kib_per_session']:.1f} | "
+              f"{r['heap_kib_per_session']:.1f} | {r['rss_after_kib'] / 1024:,.0f} | {r['login_wall_s']:.1f} | {r['logins_per_s']:.0f} |")
 PY

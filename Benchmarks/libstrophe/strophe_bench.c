@@ -17,13 +17,17 @@
  *   recv N       one session bound to --resource; creates --ready-file once
  *                logged in and available, then counts N messages; wall time
  *                from the first to the last, CPU over the same phase.
+ *   idle N       N sessions open at once, idle; memory per session
+ *                (strophe_idle.c; accounts <user>00001..., passwords
+ *                <account><password>; [--parallel K] [--settle S]
+ *                [--best-effort on|off]).
  *   send N       one session; N messages of 100 bytes with a XEP-0334
  *                <no-store/> hint to --to, written as fast as the
  *                connection drains them; then one message to the session's
  *                own full JID, awaited (the server has routed all N once it
  *                is back), then a clean close.
  *
- * Built by Benchmarks/Scripts/build-strophe-bench.sh.
+ * Built by Benchmarks/Scripts/build-strophe-bench.sh (with strophe_idle.c).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -39,14 +43,10 @@
 
 #include <strophe.h>
 
+#include "strophe_bench.h"
+
 #define BODY_BYTES 100
 #define SEND_WINDOW 64 /* stanzas queued in libstrophe at most while sending */
-
-typedef struct {
-    const char *host, *domain, *ca, *user, *password, *resource, *to, *ready_file;
-    unsigned short port;
-    int no_sm;
-} options;
 
 typedef struct {
     xmpp_ctx_t *ctx;
@@ -72,14 +72,14 @@ typedef struct {
 
 static void send_roundtrip(bench *b);
 
-static double now_s(void) {
+double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* User + system CPU of the whole process, in seconds. */
-static double cpu_s(void) {
+double cpu_s(void) {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
@@ -283,8 +283,9 @@ static void run_sender(bench *b) {
 }
 
 static void usage(void) {
-    fprintf(stderr, "usage: strophe_bench login|roundtrip|recv|send N --host H --port P --domain D --ca FILE "
-                    "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off]\n");
+    fprintf(stderr, "usage: strophe_bench login|roundtrip|recv|send|idle N --host H --port P --domain D --ca FILE "
+                    "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off]\n"
+                    "       [--parallel K] [--settle S] [--best-effort on|off] (idle)\n");
     exit(2);
 }
 
@@ -294,6 +295,8 @@ int main(int argc, char **argv) {
     o.host = "127.0.0.1";
     o.port = 15222;
     o.domain = "xmpp.test";
+    o.parallel = 32;
+    o.settle = 2.0;
     const char *scenario = argv[1];
     long n = strtol(argv[2], NULL, 10);
     for (int i = 3; i + 1 < argc; i += 2) {
@@ -308,11 +311,16 @@ int main(int argc, char **argv) {
         else if (!strcmp(k, "--to")) o.to = v;
         else if (!strcmp(k, "--ready-file")) o.ready_file = v;
         else if (!strcmp(k, "--sm")) o.no_sm = !strcmp(v, "off");
+        else if (!strcmp(k, "--parallel")) o.parallel = atol(v);
+        else if (!strcmp(k, "--settle")) o.settle = atof(v);
+        else if (!strcmp(k, "--best-effort")) o.best_effort = !strcmp(v, "on");
         else usage();
     }
     int sc = !strcmp(scenario, "login") ? 0 : !strcmp(scenario, "roundtrip") ? 1
-           : !strcmp(scenario, "recv") ? 2 : !strcmp(scenario, "send") ? 3 : -1;
+           : !strcmp(scenario, "recv") ? 2 : !strcmp(scenario, "send") ? 3
+           : !strcmp(scenario, "idle") ? 4 : -1;
     if (sc < 0 || n <= 0 || !o.ca || !o.user || !o.password || (sc == 3 && !o.to)) usage();
+    if (o.parallel <= 0 || o.settle < 0) usage();
 
     /* a write racing the server's close must fail with EPIPE, not kill us */
     signal(SIGPIPE, SIG_IGN);
@@ -322,7 +330,9 @@ int main(int argc, char **argv) {
     xmpp_ctx_t *ctx = xmpp_ctx_new(NULL, log);
     int status = 0;
 
-    if (sc == 0) {
+    if (sc == 4) {
+        status = run_idle(ctx, &o, n);
+    } else if (sc == 0) {
         double *wall = calloc((size_t)n, sizeof *wall);
         double t_all = now_s(), c_all = cpu_s();
         for (long i = 0; i < n; i++) {

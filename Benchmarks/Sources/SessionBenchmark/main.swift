@@ -15,6 +15,10 @@
 //   recv N       one session bound to --resource; creates --ready-file once
 //                logged in and available, then counts N messages; wall time
 //                from the first to the last, CPU over the same phase.
+//   idle N       N sessions open at once, idle; memory per session (see
+//                IdleScenario.swift; accounts <user>00001…, passwords
+//                <account><password>, [--parallel K] [--settle S]
+//                [--best-effort on|off]).
 //   send N       one session; N messages of 100 bytes with a XEP-0334
 //                <no-store/> hint to --to, each send awaited; then one
 //                message to the session's own full JID, awaited (the server
@@ -51,6 +55,17 @@ struct Options {
     var readyFile: String?
     var streamManagement = true
     var systemRoots = false
+    /// Whether the scenario's loop prefers the connection's event loop as
+    /// its task executor (the library's documented fast path).
+    var onEventLoop = true
+    /// Whether the loops run isolated to the connection actor (default).
+    var isolated = true
+    /// idle: logins in flight at most.
+    var parallel = 32
+    /// idle: seconds between the last login and the second memory sample.
+    var settle = 2.0
+    /// idle: count failed logins instead of failing the run.
+    var bestEffort = false
 }
 
 enum BenchError: Error, CustomStringConvertible {
@@ -65,8 +80,9 @@ enum BenchError: Error, CustomStringConvertible {
 }
 
 func parseOptions() throws -> Options {
-    let usage = "SessionBenchmark login|roundtrip|recv|send N --host H --port P --domain D --ca FILE "
-        + "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off] [--system-roots on|off]"
+    let usage = "SessionBenchmark login|roundtrip|recv|send|idle N --host H --port P --domain D --ca FILE "
+        + "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off] [--system-roots on|off] "
+        + "[--parallel K] [--settle S] [--best-effort on|off]"
     var arguments = Array(CommandLine.arguments.dropFirst())
     guard arguments.count >= 2, let count = Int(arguments[1]), count > 0 else { throw BenchError.usage(usage) }
     var options = Options()
@@ -88,10 +104,21 @@ func parseOptions() throws -> Options {
         case "--ready-file": options.readyFile = value
         case "--sm": options.streamManagement = value != "off"
         case "--system-roots": options.systemRoots = value == "on"
+        case "--parallel": options.parallel = Int(value) ?? 0
+        case "--settle": options.settle = Double(value) ?? -1
+        case "--best-effort": options.bestEffort = value == "on"
+        // isolated (default): the loops isolated to the connection, in a
+        // task preferring its event loop; isolated-only: isolated, without
+        // the preference; loop: nonisolated, with the preference; global:
+        // nonisolated on the global executor (a thread hop per call).
+        case "--executor":
+            options.onEventLoop = value == "isolated" || value == "loop"
+            options.isolated = value == "isolated" || value == "isolated-only"
         default: throw BenchError.usage(usage)
         }
     }
-    guard ["login", "roundtrip", "recv", "send"].contains(options.scenario), !options.ca.isEmpty,
+    guard ["login", "roundtrip", "recv", "send", "idle"].contains(options.scenario), !options.ca.isEmpty,
+        options.parallel > 0, options.settle >= 0,
         !options.user.isEmpty, !options.password.isEmpty, options.scenario != "send" || options.to != nil
     else { throw BenchError.usage(usage) }
     return options
@@ -142,14 +169,36 @@ func configuration(_ options: Options) throws -> XMPPConnection.Configuration {
     return configuration
 }
 
-/// A 100-byte chat message with a XEP-0334 no-store hint.
+/// The letters that pad a body to 100 bytes, as on the C side.
+let padding = Array("abcdefghijklmnopqrstuvwxyz".utf8)
+
+/// A 100-byte chat message with a XEP-0334 no-store hint: the sequence
+/// number in ten digits, a space, then letters (cheap to build, as the C
+/// side's snprintf, so that the benchmark measures the library).
 func benchMessage(to: JID, id: String, sequence: Int) -> Message {
-    var body = String(format: "%010d ", sequence)
-    let letters = Array("abcdefghijklmnopqrstuvwxyz")
-    while body.utf8.count < 100 { body.append(letters[body.utf8.count % 26]) }
-    var message = Message(type: .chat, to: to, id: id, body: body)
-    message.extensions.append(XMLElement(name: XMLQualifiedName("no-store", namespace: "urn:xmpp:hints")))
+    var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: 100)
+    var value = sequence
+    for index in stride(from: 9, through: 0, by: -1) {
+        bytes[index] = UInt8(ascii: "0") + UInt8(value % 10)
+        value /= 10
+    }
+    bytes[10] = UInt8(ascii: " ")
+    for index in 11..<100 { bytes[index] = padding[index % 26] }
+    var message = Message(type: .chat, to: to, id: id, body: String(decoding: bytes, as: UTF8.self))
+    message.extensions.append(noStore)
     return message
+}
+
+let noStore = XMLElement(name: XMLQualifiedName("no-store", namespace: "urn:xmpp:hints"))
+
+/// Runs `body` preferring the connection's event loop as task executor
+/// (unless --executor global): the documented way to drive a connection in
+/// a tight loop without a thread hop per call.
+func driving<T: Sendable>(
+    _ connection: XMPPConnection, _ options: Options, _ body: () async throws -> T
+) async throws -> T {
+    guard options.onEventLoop else { return try await body() }
+    return try await withTaskExecutorPreference(connection.taskExecutor) { try await body() }
 }
 
 /// Sends an available presence and waits until the server echoes it to us.
@@ -187,39 +236,98 @@ func runLogin(_ options: Options) async throws -> String {
         + "\"wall_ms_p99\":\(f(quantile(walls, 0.99), 3)),\"cpu_ms_per_op\":\(f(cpu * 1e3 / n, 3))}"
 }
 
+// The measured loops. Each runs in the isolation it is given: the
+// connection's (the documented fast path: no executor switch between the
+// loop, the connection and its streams), or none.
+
+/// Counts `count` inbound messages; returns how many came and the times of
+/// the first and the last.
+func receiveLoop(
+    inbound: XMPPStanzaStream<Message>, count: Int, isolation: isolated (any Actor)?
+) async throws -> (Int, Double, Double) {
+    var received = 0
+    var first = 0.0
+    var last = 0.0
+    for try await message in inbound {
+        if message.type == .error { throw BenchError.failed("message error from the server") }
+        let t = now()
+        if received == 0 { first = t }
+        received += 1
+        if received == count {
+            last = t
+            break
+        }
+    }
+    return (received, first, last)
+}
+
+/// `count` sequential messages to the session's own JID, each waiting for
+/// its echo; returns the round trips in µs.
+func roundTripLoop(
+    _ connection: XMPPConnection, own: JID, inbound: XMPPStanzaStream<Message>, count: Int,
+    isolation: isolated (any Actor)?
+) async throws -> [Double] {
+    var inbound = inbound.makeAsyncIterator()
+    var samples: [Double] = []
+    samples.reserveCapacity(count)
+    for index in 0..<count {
+        let id = "rt-\(index)"
+        let t0 = now()
+        try await connection.send(benchMessage(to: own, id: id, sequence: index))
+        while true {
+            guard let message = try await inbound.next(isolation: isolation) else {
+                throw BenchError.failed("the session ended during round trip \(index)")
+            }
+            if message.type == .error { throw BenchError.failed("message error from the server") }
+            if message.id == id { break }
+        }
+        samples.append((now() - t0) * 1e6)
+    }
+    return samples
+}
+
+/// `count` messages to `to`, then a marker to the session's own JID, which
+/// comes back once the server routed all of them (it routes a session's
+/// stanzas in order).
+func sendLoop(
+    _ connection: XMPPConnection, to: JID, own: JID, echoes: XMPPStanzaStream<Message>, count: Int,
+    isolation: isolated (any Actor)?
+) async throws {
+    var echoes = echoes.makeAsyncIterator()
+    for index in 0..<count {
+        // Waits while XEP-0198's window (1,000 unacknowledged) is full.
+        try await connection.send(benchMessage(to: to, id: "m\(index)", sequence: index))
+    }
+    try await connection.send(benchMessage(to: own, id: "done", sequence: count))
+    while let message = try await echoes.next(isolation: isolation) {
+        if message.id == "done" { return }
+    }
+    throw BenchError.failed("the session ended before the marker came back")
+}
+
 func runRoundTrip(_ options: Options) async throws -> String {
     try await XMPPConnection.withConnection(configuration: try configuration(options)) { connection in
+      try await driving(connection, options) {
         try await becomeAvailable(connection)
         let own = JID(connection.boundJID)
-        var inbound = connection.messages(from: own).makeAsyncIterator()
-        var samples: [Double] = []
-        samples.reserveCapacity(options.count)
+        let inbound = connection.messages(from: own)
         let start = now()
         let cpuStart = cpuSeconds()
-        for index in 0..<options.count {
-            let id = "rt-\(index)"
-            let t0 = now()
-            try await connection.send(benchMessage(to: own, id: id, sequence: index))
-            while true {
-                guard let message = try await inbound.next() else {
-                    throw BenchError.failed("the session ended during round trip \(index)")
-                }
-                if message.type == .error { throw BenchError.failed("message error from the server") }
-                if message.id == id { break }
-            }
-            samples.append((now() - t0) * 1e6)
-        }
+        var samples = try await roundTripLoop(
+            connection, own: own, inbound: inbound, count: options.count, isolation: options.isolated ? connection : nil)
         let wall = now() - start
         let cpu = cpuSeconds() - cpuStart
         samples.sort()
         return "{\"client\":\"swift-xmpp\",\"scenario\":\"roundtrip\",\"n\":\(options.count),\"wall_s\":\(f(wall, 4)),"
             + "\"rtt_us_median\":\(f(quantile(samples, 0.5), 1)),\"rtt_us_p99\":\(f(quantile(samples, 0.99), 1)),"
             + "\"cpu_us_per_op\":\(f(cpu * 1e6 / Double(options.count), 1))}"
+      }
     }
 }
 
 func runReceive(_ options: Options) async throws -> String {
     try await XMPPConnection.withConnection(configuration: try configuration(options)) { connection in
+      try await driving(connection, options) {
         let inbound = connection.messages()
         try await becomeAvailable(connection)
         let cpuStart = cpuSeconds()
@@ -228,19 +336,8 @@ func runReceive(_ options: Options) async throws -> String {
                 throw BenchError.failed("cannot create \(readyFile)")
             }
         }
-        var received = 0
-        var first = 0.0
-        var last = 0.0
-        for try await message in inbound {
-            if message.type == .error { throw BenchError.failed("message error from the server") }
-            let t = now()
-            if received == 0 { first = t }
-            received += 1
-            if received == options.count {
-                last = t
-                break
-            }
-        }
+        let (received, first, last) = try await receiveLoop(
+            inbound: inbound, count: options.count, isolation: options.isolated ? connection : nil)
         guard received == options.count else {
             throw BenchError.failed("the session ended after \(received) of \(options.count) messages")
         }
@@ -249,6 +346,7 @@ func runReceive(_ options: Options) async throws -> String {
         return "{\"client\":\"swift-xmpp\",\"scenario\":\"recv\",\"n\":\(options.count),\"wall_s\":\(f(wall, 4)),"
             + "\"msgs_per_s\":\(f(wall > 0 ? Double(options.count) / wall : 0, 1)),"
             + "\"cpu_ms_per_10k\":\(f(cpu * 1e3 * 1e4 / Double(options.count), 3))}"
+      }
     }
 }
 
@@ -256,42 +354,25 @@ func runSend(_ options: Options) async throws -> String {
     let to = try JID(options.to ?? "")
     var start = 0.0
     var cpuStart = 0.0
-    var fullWindowRetries = 0
     try await XMPPConnection.withConnection(configuration: try configuration(options)) { connection in
+      try await driving(connection, options) {
         try await becomeAvailable(connection)
         let own = JID(connection.boundJID)
-        var echoes = connection.messages(from: own).makeAsyncIterator()
+        let echoes = connection.messages(from: own)
         start = now()
         cpuStart = cpuSeconds()
-        for index in 0..<options.count {
-            let message = benchMessage(to: to, id: "m\(index)", sequence: index)
-            while true {
-                do {
-                    try await connection.send(message)
-                    break
-                } catch let error as XMPPClientError where error.code == .unacknowledgedLimitReached {
-                    // XEP-0198's window is full (1,000 unacknowledged by
-                    // default) and send() does not wait: back off, retry.
-                    fullWindowRetries += 1
-                    try await Task.sleep(for: .milliseconds(1))
-                }
-            }
-        }
-        // The marker, as on the C side: the server routes a session's
-        // stanzas in order, so once it is back all N have been routed.
-        try await connection.send(benchMessage(to: own, id: "done", sequence: options.count))
-        while let message = try await echoes.next() {
-            if message.id == "done" { return }
-        }
-        throw BenchError.failed("the session ended before the marker came back")
+        try await sendLoop(
+            connection, to: to, own: own, echoes: echoes, count: options.count,
+            isolation: options.isolated ? connection : nil)
+        return
+      }
     }
     // After the clean close, as on the C side.
     let wall = now() - start
     let cpu = cpuSeconds() - cpuStart
     return "{\"client\":\"swift-xmpp\",\"scenario\":\"send\",\"n\":\(options.count),\"wall_s\":\(f(wall, 4)),"
         + "\"msgs_per_s\":\(f(wall > 0 ? Double(options.count) / wall : 0, 1)),"
-        + "\"cpu_ms_per_10k\":\(f(cpu * 1e3 * 1e4 / Double(options.count), 3)),"
-        + "\"full_window_retries\":\(fullWindowRetries)}"
+        + "\"cpu_ms_per_10k\":\(f(cpu * 1e3 * 1e4 / Double(options.count), 3))}"
 }
 
 do {
@@ -301,6 +382,7 @@ do {
     case "login": line = try await runLogin(options)
     case "roundtrip": line = try await runRoundTrip(options)
     case "recv": line = try await runReceive(options)
+    case "idle": line = try await runIdle(options)
     default: line = try await runSend(options)
     }
     print(line)

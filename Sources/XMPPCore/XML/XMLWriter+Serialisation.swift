@@ -111,7 +111,12 @@ extension XMLWriter {
         generatedPrefixes: inout Int,
         into buffer: inout [UInt8]
     ) throws(XMLWriterError) {
-        for (index, attribute) in attributes.enumerated() {
+        // The names written so far, for the duplicate check: kept rather
+        // than read back, which for a parsed element decodes each again.
+        var written: [XMLQualifiedName] = []
+        let checksDuplicates = attributes.count > 1
+        if checksDuplicates { written.reserveCapacity(attributes.count) }
+        for attribute in attributes {
             let namespace = attribute.name.namespace
             // `xmlns` and `xmlns:…` are namespace declarations, which the
             // writer makes itself; one written as an attribute would change
@@ -119,8 +124,11 @@ extension XMLWriter {
             if namespace == XMLNamespace.xmlns || (namespace.isEmpty && attribute.name.localName == "xmlns") {
                 throw XMLWriterError(.reservedNamespace(XMLNamespace.xmlns), element: element)
             }
-            if index > 0, attributes.prefix(index).contains(where: { $0.name == attribute.name }) {
-                throw XMLWriterError(.duplicateAttribute(attribute.name), element: element)
+            if checksDuplicates {
+                if written.contains(attribute.name) {
+                    throw XMLWriterError(.duplicateAttribute(attribute.name), element: element)
+                }
+                written.append(attribute.name)
             }
             buffer.append(UInt8(ascii: " "))
             if namespace.isEmpty {

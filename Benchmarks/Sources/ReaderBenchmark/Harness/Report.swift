@@ -65,26 +65,3 @@ enum Report {
         Swift.print("\n✓/✗: Swift/C of medians against the \(CorpusResult.requiredRatio)× bar.")
     }
 }
-
-/// `value` with exactly `digits` decimals, without Foundation.
-func fixed(_ value: Double, _ digits: Int) -> String {
-    guard value.isFinite else { return "\(value)" }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let scaled = Int((abs(value) * scale).rounded())
-    let whole = scaled / Int(scale)
-    let fraction = String(scaled % Int(scale))
-    let padded = String(repeating: "0", count: digits - fraction.count) + fraction
-    return (value < 0 ? "-" : "") + "\(whole)" + (digits > 0 ? ".\(padded)" : "")
-}
-
-/// A non-negative integer with comma grouping: 8,000,123.
-func grouped(_ value: Int) -> String {
-    let digits = Array(String(value))
-    var result = ""
-    for (index, digit) in digits.enumerated() {
-        if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
-        result.append(digit)
-    }
-    return result
-}

@@ -1,0 +1,1 @@
+../../ReaderBenchmark/Harness/Pass.swift

@@ -1,0 +1,136 @@
+import XMPPCore
+
+/// The typed stanza model: building a chat message the way an application
+/// sends one, and reading top-level elements into Message/Presence/IQ the
+/// way a subscription does. No C floor exists for these; ns/op is the figure.
+enum StanzaBenchmark {
+    /// Operations per timed pass of the build contenders.
+    static let buildOperations = 100_000
+
+    static func run(_ options: Options) {
+        print("\n## stanza: typed stanza model\n")
+        let inputs = StanzaInputs()
+        let mix = CorpusTrees(.mix, megabytes: options.megabytes)
+        let tiny = CorpusTrees(.tiny, megabytes: options.megabytes)
+        let addresses = mix.stanzas.flatMap { stanza in
+            ["from", "to"].compactMap { stanza[attribute: $0] }
+        }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1024)
+        let buildChecksum = build(inputs, serialise: false, buffer: &buffer).checksum
+        let serialiseChecksum = build(inputs, serialise: true, buffer: &buffer).checksum
+        let mixKinds = parse(mix.stanzas).kinds
+        let tinyKinds = parse(tiny.stanzas).kinds
+        let jidChecksum = parseJIDs(addresses).checksum
+        print("mix: \(grouped(mix.stanzas.count)) elements → \(mixKinds); tiny: \(grouped(tiny.stanzas.count)) → \(tinyKinds); "
+            + "\(grouped(addresses.count)) from/to addresses in mix")
+
+        let contenders: [(Contender, Int)] = [
+            (Contender(name: "build: Message(…) + no-store → XMLElement") {
+                let pass = build(inputs, serialise: false, buffer: &buffer)
+                if pass.checksum != buildChecksum { fail("build produced different elements") }
+                return pass.seconds
+            }, buildOperations),
+            (Contender(name: "build + serialise (XMLWriter)") {
+                let pass = build(inputs, serialise: true, buffer: &buffer)
+                if pass.checksum != serialiseChecksum { fail("build + serialise wrote different bytes") }
+                return pass.seconds
+            }, buildOperations),
+            (Contender(name: "parse mix: XMLElement → AnyStanza") {
+                let pass = parse(mix.stanzas)
+                if pass.kinds != mixKinds { fail("parse of mix changed: \(pass.kinds)") }
+                return pass.seconds
+            }, mix.stanzas.count),
+            (Contender(name: "parse tiny: XMLElement → AnyStanza") {
+                let pass = parse(tiny.stanzas)
+                if pass.kinds != tinyKinds { fail("parse of tiny changed: \(pass.kinds)") }
+                return pass.seconds
+            }, tiny.stanzas.count),
+            (Contender(name: "JID(string), mix from/to values") {
+                let pass = parseJIDs(addresses)
+                if pass.checksum != jidChecksum { fail("JID parsing changed") }
+                return pass.seconds
+            }, addresses.count),
+        ]
+        let samples = alternate(contenders.map(\.0), warmup: options.warmupRounds, rounds: options.rounds)
+        var rows: [[String]] = []
+        for (index, (contender, operations)) in contenders.enumerated() {
+            let statistics = Statistics(samples[index])
+            rows.append([
+                contender.name, grouped(operations), rate(Double(operations) / statistics.median),
+                fixed(statistics.median * 1e9 / Double(operations), 0),
+                fixed(statistics.minimum * 1e9 / Double(operations), 0), spread(samples[index]),
+            ])
+        }
+        print("\nMedians of \(options.rounds) alternating rounds.\n")
+        printTable(["operation", "ops per pass", "ops/s", "ns/op (median)", "ns/op (best)", "IQR"], rows)
+    }
+
+    /// Builds `buildOperations` chat messages (to, id, body, no-store
+    /// hint), each converted to an element and optionally serialised into
+    /// a reused buffer. The checksum (attribute and child counts, or bytes
+    /// written) proves the work was done and keeps the optimiser honest.
+    static func build(_ inputs: StanzaInputs, serialise: Bool, buffer: inout [UInt8]) -> (seconds: Double, checksum: Int) {
+        let writer = XMLWriter()
+        let mask = StanzaInputs.count - 1
+        var checksum = 0
+        let start = ContinuousClock.now
+        for operation in 0..<buildOperations {
+            let slot = operation & mask
+            var message = Message(type: .chat, to: inputs.recipients[slot], id: inputs.ids[slot], body: inputs.bodies[slot])
+            message.extensions.append(inputs.noStore)
+            let element = message.element
+            if serialise {
+                buffer.removeAll(keepingCapacity: true)
+                do throws(XMLWriterError) {
+                    try writer.write(element, into: &buffer)
+                } catch {
+                    fail("the writer refused a message: \(error)")
+                }
+                checksum &+= buffer.count
+            } else {
+                checksum &+= element.attributes.count &+ element.children.count
+            }
+        }
+        return (seconds(since: start), checksum)
+    }
+
+    /// How many elements read as each stanza kind (and as none).
+    struct Kinds: Equatable, CustomStringConvertible {
+        var messages = 0, presences = 0, iqs = 0, other = 0
+        var description: String { "\(messages) messages, \(presences) presences, \(iqs) IQs, \(other) other" }
+    }
+
+    /// Reads every element as a stanza (JIDs in from/to included).
+    static func parse(_ elements: [XMLElement]) -> (seconds: Double, kinds: Kinds) {
+        var kinds = Kinds()
+        let start = ContinuousClock.now
+        for element in elements {
+            do throws(StanzaParseError) {
+                switch try AnyStanza.parse(element) {
+                case .message: kinds.messages += 1
+                case .presence: kinds.presences += 1
+                case .iq: kinds.iqs += 1
+                case nil: kinds.other += 1
+                }
+            } catch {
+                fail("a corpus stanza does not parse: \(error)")
+            }
+        }
+        return (seconds(since: start), kinds)
+    }
+
+    /// Parses every address; the checksum counts full JIDs.
+    static func parseJIDs(_ addresses: [String]) -> (seconds: Double, checksum: Int) {
+        var full = 0
+        let start = ContinuousClock.now
+        for address in addresses {
+            do throws(JIDError) {
+                if try JID(address).resourcepart != nil { full += 1 }
+            } catch {
+                fail("a corpus address does not parse: \(address)")
+            }
+        }
+        return (seconds(since: start), full)
+    }
+}
