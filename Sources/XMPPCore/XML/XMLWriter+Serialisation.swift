@@ -34,7 +34,7 @@ extension XMLWriter {
                 let prefix = try startTag(element, scope: &scope, generatedPrefixes: &generatedPrefixes, into: &buffer)
                 let children = element.children
                 if children.isEmpty {
-                    buffer.append(contentsOf: "/>".utf8)
+                    appendASCII("/>", into: &buffer)
                 } else {
                     buffer.append(UInt8(ascii: ">"))
                     // Prefixes are only ever added, so a count compares them.
@@ -52,8 +52,13 @@ extension XMLWriter {
             if next == frames[last].children.count {
                 let top = frames.removeLast()
                 if top.pushedScope { scopes.removeLast() }
-                buffer.append(contentsOf: "</".utf8)
-                try appendName(top.name.localName, prefix: top.prefix, element: top.name, into: &buffer)
+                appendASCII("</", into: &buffer)
+                // Checked when the start tag was written.
+                if let prefix = top.prefix {
+                    appendUTF8(prefix, into: &buffer)
+                    buffer.append(UInt8(ascii: ":"))
+                }
+                appendUTF8(top.name.localName, into: &buffer)
                 buffer.append(UInt8(ascii: ">"))
                 continue
             }
@@ -96,7 +101,7 @@ extension XMLWriter {
         }
         try appendName(element.name.localName, prefix: prefix, element: element.name, into: &buffer)
         if declareDefault {
-            buffer.append(contentsOf: " xmlns='".utf8)
+            appendASCII(" xmlns='", into: &buffer)
             try appendEscaped(namespace, inAttribute: true, element: element.name, into: &buffer)
             buffer.append(UInt8(ascii: "'"))
         }
@@ -147,25 +152,39 @@ extension XMLWriter {
                     scope.prefixes[namespace] = prefix
                     buffer.append(contentsOf: "xmlns:\(prefix)='".utf8)
                     try appendEscaped(namespace, inAttribute: true, element: element, into: &buffer)
-                    buffer.append(contentsOf: "' ".utf8)
+                    appendASCII("' ", into: &buffer)
                 }
                 try appendName(attribute.name.localName, prefix: prefix, element: element, into: &buffer)
             }
-            buffer.append(contentsOf: "='".utf8)
+            appendASCII("='", into: &buffer)
             try appendEscaped(attribute.value, inAttribute: true, element: element, into: &buffer)
             buffer.append(UInt8(ascii: "'"))
         }
+    }
+
+    /// Appends a string's UTF-8 bytes in one copy (the generic
+    /// `append(contentsOf: string.utf8)` goes byte by byte).
+    @inline(__always)
+    static func appendUTF8(_ string: String, into buffer: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { buffer.append(contentsOf: $0) }
+    }
+
+    /// Appends a literal's bytes in one copy.
+    @inline(__always)
+    static func appendASCII(_ literal: StaticString, into buffer: inout [UInt8]) {
+        literal.withUTF8Buffer { buffer.append(contentsOf: $0) }
     }
 
     /// Appends `prefix:local` after checking both are XML names without a colon.
     static func appendName(_ local: String, prefix: String?, element: XMLQualifiedName, into buffer: inout [UInt8]) throws(XMLWriterError) {
         if let prefix {
             guard isNCName(prefix) else { throw XMLWriterError(.invalidName(prefix), element: element) }
-            buffer.append(contentsOf: prefix.utf8)
+            appendUTF8(prefix, into: &buffer)
             buffer.append(UInt8(ascii: ":"))
         }
         guard isNCName(local) else { throw XMLWriterError(.invalidName(local), element: element) }
-        buffer.append(contentsOf: local.utf8)
+        appendUTF8(local, into: &buffer)
     }
 
     /// A conservative NCName check: ASCII letters, digits, '_', '-' and '.',
@@ -201,13 +220,20 @@ extension XMLWriter {
         if let failure { throw failure }
     }
 
+    /// Bytes below 0x40 that need more than copying in character data:
+    /// the controls, `&`, `<` and `>`, as bits of a mask.
+    private static let textAttentionMask: UInt64 =
+        0xFFFF_FFFF | 1 << UInt64(UInt8(ascii: "&")) | 1 << UInt64(UInt8(ascii: "<")) | 1 << UInt64(UInt8(ascii: ">"))
+    /// The same in an attribute value, plus both quotes.
+    private static let attributeAttentionMask: UInt64 =
+        textAttentionMask | 1 << UInt64(UInt8(ascii: "'")) | 1 << UInt64(UInt8(ascii: "\""))
+
     /// Whether `byte` needs more than copying: markup, a control
-    /// character, a quote inside an attribute, or the lead byte of a
-    /// possible U+FFFE / U+FFFF.
+    /// character, a quote inside an attribute (per `mask`), or the lead
+    /// byte of a possible U+FFFE / U+FFFF.
     @inline(__always)
-    private static func needsAttention(_ byte: UInt8, inAttribute: Bool) -> Bool {
-        byte < 0x20 || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">")
-            || byte == 0xEF || (inAttribute && (byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"")))
+    private static func needsAttention(_ byte: UInt8, mask: UInt64) -> Bool {
+        byte < 0x40 ? mask & (1 << UInt64(byte)) != 0 : byte == 0xEF
     }
 
     /// ``appendEscaped(_:inAttribute:element:into:)`` over UTF-8 bytes.
@@ -218,9 +244,10 @@ extension XMLWriter {
         var index = 0
         var pendingStart = 0
         let count = bytes.count
+        let mask = inAttribute ? attributeAttentionMask : textAttentionMask
         while index < count {
             let byte = bytes[index]
-            guard needsAttention(byte, inAttribute: inAttribute) else {
+            guard needsAttention(byte, mask: mask) else {
                 index += 1
                 continue
             }
