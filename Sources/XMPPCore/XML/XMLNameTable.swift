@@ -11,12 +11,21 @@ import Darwin
 /// decoding two `String`s for each would be the largest avoidable cost of
 /// building elements. The lookup is keyed on the whole expanded name, so one
 /// probe yields the name. Bounded: the table remembers at most three quarters
-/// of its slots, and the store it indexes is replaced (``rotateIfNeeded()``)
-/// between stanzas once half full, so a peer that sends endless distinct
-/// names cannot grow either.
+/// of its largest size, and the store it indexes is replaced
+/// (``rotateIfNeeded()``) between stanzas once half full, so a peer that
+/// sends endless distinct names cannot grow either.
+///
+/// It starts small and doubles: an idle session meets a few dozen names, and
+/// the largest table (20 KiB) in every one of thousands of readers was a
+/// large share of a session's memory.
 struct XMLNameTable {
-    /// Power of two.
-    private static let slotCount = 512
+    /// Powers of two. The table doubles, rehashing, once three quarters
+    /// full, up to `maxSlotCount`; after that it remembers no more names.
+    private static let initialSlotCount = 64
+    private static let maxSlotCount = 512
+    /// The arena grows by doubling; most XMPP names that need it (a
+    /// namespace and a local name over 16 bytes) are 20 to 60 bytes.
+    private static let initialArenaBytes = 256
     /// Longer names are rare and not worth remembering.
     private static let maxRememberedBytes = 128
 
@@ -35,14 +44,16 @@ struct XMLNameTable {
     /// The store the indices refer to; trees built now keep it alive.
     private(set) var store = XMLNameStore()
     /// `slotCount` entries, owned by the table (see ``deallocate()``).
-    private let entries: UnsafeMutablePointer<Entry>
-    /// The bytes of every remembered name longer than 16 bytes, back to back.
-    private var arena = ScratchBuffer<UInt8>(capacity: 2048)
+    private var entries: UnsafeMutablePointer<Entry>
+    private var slotCount = Self.initialSlotCount
+    /// The bytes of every remembered name longer than 16 bytes, back to
+    /// back; entries hold offsets, which stay valid when it grows.
+    private var arena = ScratchBuffer<UInt8>(capacity: Self.initialArenaBytes)
     private var filled = 0
 
     init() {
-        entries = .allocate(capacity: Self.slotCount)
-        entries.initialize(repeating: Entry(), count: Self.slotCount)
+        entries = .allocate(capacity: Self.initialSlotCount)
+        entries.initialize(repeating: Entry(), count: Self.initialSlotCount)
     }
 
     /// Frees the table's memory; it must not be used afterwards.
@@ -54,10 +65,12 @@ struct XMLNameTable {
     /// Starts a new store when the current one is half full. Called only
     /// between stanzas, so one tree never mixes two stores; the other half
     /// guarantees room for the names of the next stanza (see ``index(_:count:)``).
+    /// The table keeps its size: a stream that filled half a store is
+    /// likely to fill the table again, and its size is bounded.
     mutating func rotateIfNeeded() {
         guard store.count > XMLNameStore.capacity / 2 else { return }
         store = XMLNameStore()
-        entries.update(repeating: Entry(), count: Self.slotCount)
+        entries.update(repeating: Entry(), count: slotCount)
         arena.removeAll()
         filled = 0
     }
@@ -68,8 +81,8 @@ struct XMLNameTable {
         guard count <= Self.maxRememberedBytes else { return add(start, count: count) }
         let (head, tail) = Self.words(start, count: count)
         let hash = Self.mix(head: head, tail: tail, count: count)
-        let mask = Self.slotCount - 1
-        var slot = Int(truncatingIfNeeded: hash) & mask
+        let mask = slotCount - 1
+        var slot = Self.home(hash) & mask
         while entries[slot].hash != 0 {
             let entry = entries[slot]
             if entry.hash == hash, Int(entry.length) == count, entry.head == head, entry.tail == tail,
@@ -79,13 +92,50 @@ struct XMLNameTable {
             slot = (slot + 1) & mask
         }
         guard let index = add(start, count: count) else { return nil }
-        if filled < Self.slotCount * 3 / 4 {
-            let offset = arena.count
-            if count > 16 { arena.append(copying: start, count: count) }
-            entries[slot] = Entry(hash: hash, head: head, tail: tail, offset: Int32(offset), length: Int32(count), index: index)
-            filled += 1
+        // Growth is checked only here, on a miss, so hits cost nothing more.
+        if filled >= slotCount * 3 / 4 {
+            guard slotCount < Self.maxSlotCount else { return index }
+            grow()
+            slot = emptySlot(for: hash)
         }
+        let offset = arena.count
+        if count > 16 { arena.append(copying: start, count: count) }
+        entries[slot] = Entry(hash: hash, head: head, tail: tail, offset: Int32(offset), length: Int32(count), index: index)
+        filled += 1
         return index
+    }
+
+    /// Doubles the slots, placing every entry again from its stored hash.
+    /// Entries keep their store index and arena offset, so nothing handed
+    /// out before changes.
+    private mutating func grow() {
+        let old = entries
+        let oldCount = slotCount
+        slotCount = oldCount * 2
+        entries = .allocate(capacity: slotCount)
+        entries.initialize(repeating: Entry(), count: slotCount)
+        for slot in 0..<oldCount where old[slot].hash != 0 {
+            entries[emptySlot(for: old[slot].hash)] = old[slot]
+        }
+        // `Entry` is plain data: nothing to deinitialise.
+        old.deallocate()
+    }
+
+    /// The first free slot on `hash`'s probe sequence; the table is at most
+    /// three quarters full, so there is one.
+    private func emptySlot(for hash: UInt64) -> Int {
+        let mask = slotCount - 1
+        var slot = Self.home(hash) & mask
+        while entries[slot].hash != 0 { slot = (slot + 1) & mask }
+        return slot
+    }
+
+    /// Where `hash`'s probe sequence starts. Its lowest bit is always set
+    /// (see ``mix(head:tail:count:)``), so it is skipped: otherwise only odd
+    /// slots could be home slots, which in a 64-slot table clusters names.
+    @inline(__always)
+    private static func home(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: hash >> 1)
     }
 
     private func add(_ start: UnsafePointer<UInt8>, count: Int) -> Int32? {

@@ -32,15 +32,18 @@ struct XMLTreeBuilder {
     }
 
     private var open: [OpenElement] = []
-    private var nodes = ScratchBuffer<XMLTreeStorage.Node>(capacity: 32)
-    private var attributes = ScratchBuffer<XMLTreeStorage.Attribute>(capacity: 64)
+    // The scratch buffers start at what a typical small stanza needs and
+    // double when a bigger one arrives: every session holds them for its
+    // whole life, idle or not, so large first sizes cost memory per session.
+    private var nodes = ScratchBuffer<XMLTreeStorage.Node>(capacity: 8)
+    private var attributes = ScratchBuffer<XMLTreeStorage.Attribute>(capacity: 16)
     /// Child references of finished elements, contiguous per element.
-    private var children = ScratchBuffer<Int32>(capacity: 64)
+    private var children = ScratchBuffer<Int32>(capacity: 16)
     /// Child references of open elements, innermost last.
-    private var pending = ScratchBuffer<Int32>(capacity: 64)
-    private var texts = ScratchBuffer<XMLTreeStorage.ByteRange>(capacity: 32)
+    private var pending = ScratchBuffer<Int32>(capacity: 16)
+    private var texts = ScratchBuffer<XMLTreeStorage.ByteRange>(capacity: 8)
     /// The bytes of every attribute value and text run of the current stanza.
-    private var bytes = ScratchBuffer<UInt8>(capacity: 4096)
+    private var bytes = ScratchBuffer<UInt8>(capacity: 512)
     /// Where the innermost open element's pending text run starts in `bytes`.
     private var textStart = 0
     private var streamStarted = false
