@@ -163,16 +163,22 @@ run_roundtrip() {
 }
 
 run_throughput() {
-    local rep=$1 client=$2 ready recv_out recv_pid send_line recv_line i
+    local rep=$1 client=$2 ready recv_out recv_pid send_line recv_line i resource
     ready=$out/ready.$client.$rep recv_out=$out/recv.$client.$rep
     rm -f "$ready"
+    # A resource of its own per run: libstrophe asks for resumable
+    # sessions, and Prosody keeps one that ended without a clean close for
+    # a while, holding its full JID; messages to a reused resource went to
+    # that hibernating session (seen: libstrophe's receiver run right after
+    # another libstrophe run got nothing).
+    resource=bench-$client-$rep
     run "$client" recv "$throughput_n" "${common[@]}" --user user02 --password user02-password \
-        --resource bench --ready-file "$ready" > "$recv_out" &
+        --resource "$resource" --ready-file "$ready" > "$recv_out" &
     recv_pid=$!
     for i in $(seq 300); do [ -f "$ready" ] && break; sleep 0.1; done
     if [ ! -f "$ready" ]; then kill "$recv_pid" 2>/dev/null || true; die "$client receiver not ready"; fi
     send_line=$(run "$client" send "$throughput_n" "${common[@]}" --user user01 --password user01-password \
-        --to "user02@$XMPP_TEST_DOMAIN/bench") || { kill "$recv_pid" 2>/dev/null || true; die "$client sender run $rep failed"; }
+        --to "user02@$XMPP_TEST_DOMAIN/$resource") || { kill "$recv_pid" 2>/dev/null || true; die "$client sender run $rep failed"; }
     wait "$recv_pid" || die "$client receiver run $rep failed"
     recv_line=$(cat "$recv_out")
     record "$rep" sender "$send_line"

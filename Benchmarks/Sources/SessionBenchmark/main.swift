@@ -243,13 +243,17 @@ func runLogin(_ options: Options) async throws -> String {
 /// Counts `count` inbound messages; returns how many came and the times of
 /// the first and the last.
 func receiveLoop(
-    inbound: XMPPStanzaStream<Message>, count: Int, isolation: isolated (any Actor)?
+    inbound: XMPPStanzaStream<Message>, own: JID, count: Int, isolation: isolated (any Actor)?
 ) async throws -> (Int, Double, Double) {
     var received = 0
     var first = 0.0
     var last = 0.0
     for try await message in inbound {
         if message.type == .error { throw BenchError.failed("message error from the server") }
+        // Only what was sent to this session: Prosody re-routes what an
+        // earlier session of the account left unacknowledged, addressed to
+        // that session's resource.
+        guard message.to == own else { continue }
         let t = now()
         if received == 0 { first = t }
         received += 1
@@ -298,9 +302,13 @@ func sendLoop(
         // Waits while XEP-0198's window (1,000 unacknowledged) is full.
         try await connection.send(benchMessage(to: to, id: "m\(index)", sequence: index))
     }
-    try await connection.send(benchMessage(to: own, id: "done", sequence: count))
+    // Unique per process, as on the C side: Prosody re-routes the
+    // unacknowledged stanzas of a session that ended uncleanly to the
+    // account's next session, so a fixed id could end a later run early.
+    let marker = "done-\(getpid())"
+    try await connection.send(benchMessage(to: own, id: marker, sequence: count))
     while let message = try await echoes.next(isolation: isolation) {
-        if message.id == "done" { return }
+        if message.id == marker { return }
     }
     throw BenchError.failed("the session ended before the marker came back")
 }
@@ -337,7 +345,7 @@ func runReceive(_ options: Options) async throws -> String {
             }
         }
         let (received, first, last) = try await receiveLoop(
-            inbound: inbound, count: options.count, isolation: options.isolated ? connection : nil)
+            inbound: inbound, own: JID(connection.boundJID), count: options.count, isolation: options.isolated ? connection : nil)
         guard received == options.count else {
             throw BenchError.failed("the session ended after \(received) of \(options.count) messages")
         }
