@@ -91,6 +91,17 @@ struct ConnectionBackPressureTests {
         }
     }
 
+    /// The server's side of both executor tests: a session, a "ping" to
+    /// alice, then the id of her answer.
+    static func pingScript(_ server: FakeXMPPServer) async throws -> String? {
+        let connection = try await server.nextConnection(timeout: .seconds(5))
+        try await connection.establishSession(resource: "r1")
+        try await connection.send(T.chat(id: "m1", body: "ping"))
+        let reply = try await connection.expect(localName: "message", namespace: XMLNamespace.client)
+        try await T.acceptClose(connection)
+        return reply[attribute: "id"]
+    }
+
     /// Receives one message and answers it, isolated to the connection.
     static func answerOne(_ connection: isolated XMPPConnection) async throws -> (onLoop: Bool, body: String?) {
         var messages = connection.messages().makeAsyncIterator()
@@ -102,14 +113,7 @@ struct ConnectionBackPressureTests {
     @Test("Code isolated to the connection runs on its event loop and talks to it")
     func isolatedLoop() async throws {
         try await T.withServer { server in
-            async let script: String? = {
-                let connection = try await server.nextConnection(timeout: .seconds(5))
-                try await connection.establishSession(resource: "r1")
-                try await connection.send(T.chat(id: "m1", body: "ping"))
-                let reply = try await connection.expect(localName: "message", namespace: XMLNamespace.client)
-                try await T.acceptClose(connection)
-                return reply[attribute: "id"]
-            }()
+            async let script = Self.pingScript(server)
             try await XMPPConnection.withConnection(configuration: try T.configuration(port: server.port)) { connection in
                 let (onLoop, body) = try await Self.answerOne(connection)
                 #expect(onLoop)
@@ -122,14 +126,7 @@ struct ConnectionBackPressureTests {
     @Test("Code preferring the connection's task executor runs on its event loop and talks to it")
     func taskExecutorPreference() async throws {
         try await T.withServer { server in
-            async let script: String? = {
-                let connection = try await server.nextConnection(timeout: .seconds(5))
-                try await connection.establishSession(resource: "r1")
-                try await connection.send(T.chat(id: "m1", body: "ping"))
-                let reply = try await connection.expect(localName: "message", namespace: XMLNamespace.client)
-                try await T.acceptClose(connection)
-                return reply[attribute: "id"]
-            }()
+            async let script = Self.pingScript(server)
             try await XMPPConnection.withConnection(configuration: try T.configuration(port: server.port)) { connection in
                 let eventLoop = connection.channel.eventLoop
                 #expect(!eventLoop.inEventLoop)
