@@ -47,7 +47,7 @@ enum GnuTLSSharedMaterial {
     static func credentials(for configuration: GnuTLSConfiguration) throws(GnuTLSError) -> LoadedCredentials {
         let key = CredentialsKey(configuration)
         if let key, let shared = credentialsCache.withLock({ $0[key]?.loaded }) {
-            keepLastUsed(shared.credentials)
+            keepLastUsed(shared.credentials, in: lastUsedCredentials)
             return shared
         }
         let loaded = try load(configuration)
@@ -60,7 +60,7 @@ enum GnuTLSSharedMaterial {
             cache[key] = WeakCredentials(loaded)
             return loaded
         }
-        keepLastUsed(published.credentials)
+        keepLastUsed(published.credentials, in: lastUsedCredentials)
         return published
     }
 
@@ -68,22 +68,13 @@ enum GnuTLSSharedMaterial {
     /// strongly.
     static let keptCount = 4
 
-    /// Holds `credentials` strongly among the last ``keptCount`` used.
-    private static func keepLastUsed(_ credentials: GnuTLSCredentials) {
+    /// Holds `object` strongly among the last ``keptCount`` used of its
+    /// kind (`kept`).
+    private static func keepLastUsed<Object: AnyObject & Sendable>(_ object: Object, in kept: borrowing Mutex<[Object]>) {
         // Released outside the lock: freeing a trust store takes a while.
-        let evicted = lastUsedCredentials.withLock { kept in
-            kept.removeAll { $0 === credentials }
-            kept.insert(credentials, at: 0)
-            return kept.count > keptCount ? kept.removeLast() : nil
-        }
-        _ = evicted
-    }
-
-    /// Holds `priority` strongly among the last ``keptCount`` used.
-    private static func keepLastUsed(_ priority: GnuTLSPriority) {
-        let evicted = lastUsedPriorities.withLock { kept in
-            kept.removeAll { $0 === priority }
-            kept.insert(priority, at: 0)
+        let evicted = kept.withLock { kept in
+            kept.removeAll { $0 === object }
+            kept.insert(object, at: 0)
             return kept.count > keptCount ? kept.removeLast() : nil
         }
         _ = evicted
@@ -92,7 +83,7 @@ enum GnuTLSSharedMaterial {
     /// The compiled priorities for `string` (appended to the system default).
     static func priority(_ string: String) throws(GnuTLSError) -> GnuTLSPriority {
         if let shared = priorityCache.withLock({ $0[string]?.priority }) {
-            keepLastUsed(shared)
+            keepLastUsed(shared, in: lastUsedPriorities)
             return shared
         }
         let priority = try GnuTLSPriority(string, appendingToDefault: true)
@@ -102,7 +93,7 @@ enum GnuTLSSharedMaterial {
             cache[string] = WeakPriority(priority: priority)
             return priority
         }
-        keepLastUsed(published)
+        keepLastUsed(published, in: lastUsedPriorities)
         return published
     }
 

@@ -23,11 +23,13 @@ extension XMPPChannelHandler {
     /// Flushes what was written since the last flush, unless a read is
     /// being processed (its end flushes).
     func flushIfNeeded(context: ChannelHandlerContext) {
-        if needsFlush, !deferringFlush {
-            needsFlush = false
-            bytesSinceFlush = 0
-            context.flush()
-        }
+        if needsFlush, !deferringFlush { flushNow(context: context) }
+    }
+
+    /// Flushes now, whatever is pending.
+    func flushNow(context: ChannelHandlerContext) {
+        bytesSinceFlush = 0
+        context.flush()
     }
 
     func run(_ action: SessionStateMachine.Action, context: ChannelHandlerContext) {
@@ -80,11 +82,7 @@ extension XMPPChannelHandler {
             negotiation?.succeed(.redirect(SeeOtherHostTarget(host: host, port: port)))
             negotiation = nil
         case .closeConnection:
-            if needsFlush {
-                needsFlush = false
-                bytesSinceFlush = 0
-                context.flush()
-            }
+            if needsFlush { flushNow(context: context) }
             context.close(promise: nil)
         case .fail(let error):
             logger.debug("XMPP session failed", metadata: [XMPPLoggingKey.error: "\(error)"])
@@ -173,18 +171,13 @@ extension XMPPChannelHandler {
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)
         context.write(wrapOutboundOut(buffer), promise: promise)
-        needsFlush = true
         bytesSinceFlush += bytes.count
         noteWritten(context: context)
     }
 
     func addTLSHandler(context: ChannelHandlerContext) {
         // What was written in the clear goes out before TLS takes over.
-        if needsFlush {
-            needsFlush = false
-            bytesSinceFlush = 0
-            context.flush()
-        }
+        if needsFlush { flushNow(context: context) }
         do {
             let handler = try makeTLSHandler()
             tlsHandler = handler

@@ -92,14 +92,15 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     /// Hands delivered elements to the connection's subscriptions.
     var router: InboundRouter
     var started = false
-    var needsFlush = false
+    /// Whether something was written since the last flush.
+    var needsFlush: Bool { bytesSinceFlush > 0 }
     /// Set while inbound bytes are processed: what their elements make the
     /// session write (acknowledgements, answers) goes out in one flush at
     /// the end of the read instead of one per element.
     var deferringFlush = false
     /// Whether a flush is scheduled for the end of the loop's tick (see
     /// `submitCoalesced(_:)`), and how many bytes were written since the
-    /// last flush.
+    /// last flush (the only flush state: ``needsFlush`` derives from it).
     var flushScheduled = false
     var bytesSinceFlush = 0
     /// Senders waiting for room in XEP-0198's queue, by id.
@@ -252,9 +253,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     }
 
     func flush(context: ChannelHandlerContext) {
-        needsFlush = false
-        bytesSinceFlush = 0
-        context.flush()
+        flushNow(context: context)
     }
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {

@@ -39,25 +39,14 @@ extension XMPPConnection {
     public func sendAcknowledged(_ element: XMLElement) async throws(XMPPClientError) {
         // The actor runs on the channel's event loop: the stanza is written
         // and its wait registered before a cancellation, which hops onto
-        // the loop, can look for it.
-        let (token, acknowledged) = try await startAcknowledgedSend(element)
+        // the loop, can look for it. When the queue is full it first waits
+        // for room, as send(_:) does.
         let handler = self.handler
+        let (token, acknowledged) = try await retryingWhenFull { () throws(XMPPClientError) in
+            try handler.value.startAcknowledgedSend(element)
+        }
         try await Self.waitForAcknowledgement(acknowledged) {
             handler.eventLoop.execute { handler.value.stopWaitingForAcknowledgement(token) }
-        }
-    }
-
-    /// Writes `element` counted for an acknowledgement, waiting for room
-    /// in the queue first when it is full (as ``send(_:)-(XMLElement)``).
-    private func startAcknowledgedSend(
-        _ element: XMLElement
-    ) async throws(XMPPClientError) -> (token: OutboundStanzaToken, acknowledged: EventLoopFuture<Void>) {
-        while true {
-            do throws(XMPPClientError) {
-                return try handler.value.startAcknowledgedSend(element)
-            } catch where error.code == .unacknowledgedLimitReached {
-                try await waitForRoom(refusal: error)
-            }
         }
     }
 

@@ -161,18 +161,26 @@ public final actor XMPPConnection {
     public func send(_ element: XMLElement) async throws(XMPPClientError) {
         // The actor runs on the channel's event loop: the handler is
         // reached directly, without a write through the pipeline.
-        while true {
-            do throws(XMPPClientError) {
-                try handler.value.submitCoalesced(element)
-                break
-            } catch where error.code == .unacknowledgedLimitReached {
-                try await waitForRoom(refusal: error)
-            }
-        }
+        try await retryingWhenFull { () throws(XMPPClientError) in try handler.value.submitCoalesced(element) }
         sendsWithoutYielding += 1
         if sendsWithoutYielding >= 64 {
             sendsWithoutYielding = 0
             await Task.yield()
+        }
+    }
+
+    /// Runs `attempt`; while it fails because XEP-0198's queue is full,
+    /// waits for room and runs it again.
+    /// - Throws: What `attempt` throws otherwise, or what ``waitForRoom(refusal:)`` throws.
+    func retryingWhenFull<Result>(
+        _ attempt: () throws(XMPPClientError) -> Result
+    ) async throws(XMPPClientError) -> Result {
+        while true {
+            do throws(XMPPClientError) {
+                return try attempt()
+            } catch where error.code == .unacknowledgedLimitReached {
+                try await waitForRoom(refusal: error)
+            }
         }
     }
 
