@@ -6,7 +6,7 @@ import XMPPCore
 /// The inbound fan-out on its own: who gets which element, what is held
 /// for later subscriptions and what is dropped, and how everything ends.
 @Suite struct InboundRouterTests {
-    typealias Stream = AsyncThrowingStream<XMLElement, any Error>
+    typealias Stream = InboundElements
 
     static func message(_ id: String) -> XMLElement {
         Message(type: .chat, id: id, body: "b").element
@@ -20,7 +20,7 @@ import XMPPCore
     static let everything: InboundRouter.Filter = { _ in true }
 
     /// Everything the stream holds now, up to its end: finishes the
-    /// continuation first when `finish` is set so reading cannot wait.
+    /// queue first when `finish` is set so reading cannot wait.
     static func drain(_ stream: Stream) async throws -> [String] {
         var ids: [String] = []
         for try await element in stream { ids.append(element[attribute: "id"] ?? "?") }
@@ -30,10 +30,10 @@ import XMPPCore
     @Test("Every subscription whose filter accepts an element gets it, in order; the others do not")
     func fanOut() async throws {
         var router = InboundRouter(holdLimit: 8)
-        let (all, allContinuation) = Stream.makeStream()
-        let (messages, messagesContinuation) = Stream.makeStream()
-        _ = router.subscribe(filter: Self.everything, continuation: allContinuation)
-        _ = router.subscribe(filter: Self.messagesOnly, continuation: messagesContinuation)
+        let (all, allQueue) = Stream.makeStream()
+        let (messages, messagesQueue) = Stream.makeStream()
+        _ = router.subscribe(filter: Self.everything, queue: allQueue)
+        _ = router.subscribe(filter: Self.messagesOnly, queue: messagesQueue)
         router.deliver(Self.message("m1"))
         router.deliver(Self.presence("p1"))
         router.deliver(Self.message("m2"))
@@ -50,14 +50,14 @@ import XMPPCore
         router.deliver(Self.presence("p1"))
         router.deliver(Self.message("m2"))
         #expect(router.heldCount == 3)
-        let (messages, messagesContinuation) = Stream.makeStream()
-        _ = router.subscribe(filter: Self.messagesOnly, continuation: messagesContinuation)
+        let (messages, messagesQueue) = Stream.makeStream()
+        _ = router.subscribe(filter: Self.messagesOnly, queue: messagesQueue)
         #expect(router.heldCount == 1, "the presence stays held")
         router.deliver(Self.message("m3"))
-        let (late, lateContinuation) = Stream.makeStream()
-        _ = router.subscribe(filter: Self.messagesOnly, continuation: lateContinuation)
-        let (all, allContinuation) = Stream.makeStream()
-        _ = router.subscribe(filter: Self.everything, continuation: allContinuation)
+        let (late, lateQueue) = Stream.makeStream()
+        _ = router.subscribe(filter: Self.messagesOnly, queue: lateQueue)
+        let (all, allQueue) = Stream.makeStream()
+        _ = router.subscribe(filter: Self.everything, queue: allQueue)
         #expect(router.heldCount == 0)
         router.finish(throwing: nil)
         #expect(try await Self.drain(messages) == ["m1", "m2", "m3"])
@@ -73,8 +73,8 @@ import XMPPCore
         let dropped = router.deliver(Self.message("m3"))
         #expect(dropped?.name == XMLQualifiedName("message", namespace: XMLNamespace.client))
         #expect(router.heldCount == 2)
-        let (messages, continuation) = Stream.makeStream()
-        _ = router.subscribe(filter: Self.messagesOnly, continuation: continuation)
+        let (messages, queue) = Stream.makeStream()
+        _ = router.subscribe(filter: Self.messagesOnly, queue: queue)
         router.finish(throwing: nil)
         #expect(try await Self.drain(messages) == ["m2", "m3"])
     }
@@ -90,10 +90,10 @@ import XMPPCore
     @Test("Unsubscribing finishes that stream and stops delivery to it only")
     func unsubscribe() async throws {
         var router = InboundRouter(holdLimit: 8)
-        let (first, firstContinuation) = Stream.makeStream()
-        let (second, secondContinuation) = Stream.makeStream()
-        let id = router.subscribe(filter: Self.everything, continuation: firstContinuation)
-        _ = router.subscribe(filter: Self.everything, continuation: secondContinuation)
+        let (first, firstQueue) = Stream.makeStream()
+        let (second, secondQueue) = Stream.makeStream()
+        let id = router.subscribe(filter: Self.everything, queue: firstQueue)
+        _ = router.subscribe(filter: Self.everything, queue: secondQueue)
         router.deliver(Self.message("m1"))
         router.unsubscribe(id)
         router.unsubscribe(id)   // twice is harmless
@@ -107,15 +107,15 @@ import XMPPCore
     @Test("Finishing with an error ends every subscription with it, also those made later; later deliveries are ignored")
     func finishWithError() async throws {
         var router = InboundRouter(holdLimit: 8)
-        let (before, beforeContinuation) = Stream.makeStream()
-        _ = router.subscribe(filter: Self.everything, continuation: beforeContinuation)
+        let (before, beforeQueue) = Stream.makeStream()
+        _ = router.subscribe(filter: Self.everything, queue: beforeQueue)
         router.deliver(Self.message("m1"))
         router.finish(throwing: XMPPClientError.connectionClosed(detail: "test"))
         router.finish(throwing: nil)   // the first ending stands
         router.deliver(Self.message("m2"))
         #expect(router.isEnded && router.subscriptionCount == 0 && router.heldCount == 0)
-        let (after, afterContinuation) = Stream.makeStream()
-        _ = router.subscribe(filter: Self.everything, continuation: afterContinuation)
+        let (after, afterQueue) = Stream.makeStream()
+        _ = router.subscribe(filter: Self.everything, queue: afterQueue)
         var ids: [String] = []
         await #expect(throws: XMPPClientError.self) {
             for try await element in before { ids.append(element[attribute: "id"] ?? "?") }
@@ -129,8 +129,8 @@ import XMPPCore
         var router = InboundRouter(holdLimit: 8)
         router.deliver(Self.message("m1"))
         router.finish(throwing: nil)
-        let (after, continuation) = Stream.makeStream()
-        _ = router.subscribe(filter: Self.everything, continuation: continuation)
+        let (after, queue) = Stream.makeStream()
+        _ = router.subscribe(filter: Self.everything, queue: queue)
         #expect(try await Self.drain(after) == [], "held elements are released when the session ends")
     }
 }

@@ -13,7 +13,7 @@ final class SessionHandlerHarness {
     let channel = EmbeddedChannel()
     let logs = RecordedLogs()
     private let outcomeBox = Locked<Result<XMPPChannelHandler.NegotiationOutcome, any Error>?>(nil)
-    let inbound: AsyncThrowingStream<XMLElement, any Error>
+    let inbound: InboundElements
     /// Inbound IQ requests the machine gave to a handler.
     let requests: AsyncStream<InboundIQRequest>
     /// The handler, for the calls the connection makes on the event loop.
@@ -25,7 +25,7 @@ final class SessionHandlerHarness {
         configuration: SessionStateMachine.Configuration = SessionTest.configuration(),
         makeTLSHandler: @escaping XMPPChannelHandler.TLSHandlerFactory = { throw SessionHandlerHarness.NoTLS() }
     ) throws {
-        let (stream, continuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
+        let (stream, queue) = InboundElements.makeStream()
         inbound = stream
         let (requestStream, requestContinuation) = AsyncStream<InboundIQRequest>.makeStream()
         requests = requestStream
@@ -49,7 +49,7 @@ final class SessionHandlerHarness {
             logger: logger)
         self.handler = handler
         // Everything delivered, as `connection.elements()` would see it.
-        _ = handler.router.subscribe(filter: { _ in true }, continuation: continuation)
+        _ = handler.router.subscribe(filter: { _ in true }, queue: queue)
         try channel.pipeline.syncOperations.addHandler(handler)
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 5222)).wait()
     }

@@ -15,14 +15,13 @@ final class ClientInbound: Sendable {
     }
 
     /// A new subscription, until the client stops.
-    func subscribe(_ filter: @escaping @Sendable (XMLElement) -> Bool) -> AsyncThrowingStream<XMLElement, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
-        let id = router.withLock { $0.subscribe(filter: filter, continuation: continuation) }
-        continuation.onTermination = { [weak self] termination in
-            guard case .cancelled = termination else { return }
+    func subscribe(_ filter: @escaping @Sendable (XMLElement) -> Bool) -> InboundElements {
+        let (elements, queue) = InboundElements.makeStream()
+        let id = router.withLock { $0.subscribe(filter: filter, queue: queue) }
+        queue.setCancellationHandler { [weak self] in
             self?.router.withLock { $0.unsubscribe(id) }
         }
-        return stream
+        return elements
     }
 
     /// Hands an element from the current session to the subscriptions.

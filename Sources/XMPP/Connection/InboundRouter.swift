@@ -15,12 +15,10 @@ import XMPPCore
 /// application never subscribes to presences does not grow without bound.
 ///
 /// Confined to the channel's event loop (it lives in the channel handler);
-/// pure apart from yielding into the subscriptions' continuations.
+/// pure apart from yielding into the subscriptions' queues.
 struct InboundRouter {
     /// Decides whether a subscription receives an element.
     typealias Filter = @Sendable (XMLElement) -> Bool
-    /// Where a subscription's elements go.
-    typealias Continuation = AsyncThrowingStream<XMLElement, any Error>.Continuation
 
     /// Identifies a subscription, to end it.
     struct SubscriptionID: Hashable, Sendable {
@@ -36,7 +34,7 @@ struct InboundRouter {
     private struct Subscription {
         let id: SubscriptionID
         let filter: Filter
-        let continuation: Continuation
+        let queue: InboundQueue
     }
 
     private var subscriptions: [Subscription] = []
@@ -73,17 +71,17 @@ struct InboundRouter {
     var isEnded: Bool { ending != nil }
 
     /// Adds a subscription and hands it the held elements it accepts.
-    /// After the session ended, the continuation is finished instead.
+    /// After the session ended, the queue is finished instead.
     /// - Returns: The subscription's id, for ``unsubscribe(_:)``.
-    mutating func subscribe(filter: @escaping Filter, continuation: Continuation) -> SubscriptionID {
+    mutating func subscribe(filter: @escaping Filter, queue: InboundQueue) -> SubscriptionID {
         let id = SubscriptionID(value: nextID)
         nextID &+= 1
         switch ending {
         case .finished:
-            continuation.finish()
+            queue.finish()
             return id
         case .failed(let error):
-            continuation.finish(throwing: error)
+            queue.finish(throwing: error)
             return id
         case nil:
             break
@@ -92,21 +90,21 @@ struct InboundRouter {
             var kept: [XMLElement] = []
             for element in held {
                 if filter(element) {
-                    continuation.yield(element)
+                    queue.yield(element)
                 } else {
                     kept.append(element)
                 }
             }
             held = kept
         }
-        subscriptions.append(Subscription(id: id, filter: filter, continuation: continuation))
+        subscriptions.append(Subscription(id: id, filter: filter, queue: queue))
         return id
     }
 
     /// Ends a subscription (its consumer went away); its stream is finished.
     mutating func unsubscribe(_ id: SubscriptionID) {
         guard let index = subscriptions.firstIndex(where: { $0.id == id }) else { return }
-        subscriptions.remove(at: index).continuation.finish()
+        subscriptions.remove(at: index).queue.finish()
     }
 
     /// Hands an element to every subscription that accepts it, or holds it.
@@ -116,7 +114,7 @@ struct InboundRouter {
         guard !isEnded else { return nil }
         var claimed = false
         for subscription in subscriptions where subscription.filter(element) {
-            subscription.continuation.yield(element)
+            subscription.queue.yield(element)
             claimed = true
         }
         guard !claimed else { return nil }
@@ -139,9 +137,9 @@ struct InboundRouter {
         held.removeAll()
         for subscription in ended {
             if let error {
-                subscription.continuation.finish(throwing: error)
+                subscription.queue.finish(throwing: error)
             } else {
-                subscription.continuation.finish()
+                subscription.queue.finish()
             }
         }
     }

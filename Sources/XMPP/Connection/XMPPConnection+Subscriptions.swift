@@ -75,34 +75,31 @@ extension XMPPConnection {
     /// over when it lands, so none is missed.
     nonisolated func subscribe(
         _ filter: @escaping @Sendable (XMLElement) -> Bool
-    ) -> AsyncThrowingStream<XMLElement, any Error> {
-        let (stream, continuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
+    ) -> InboundElements {
+        let (elements, queue) = InboundElements.makeStream()
         let handler = self.handler
         let eventLoop = channel.eventLoop
         // The router's id for the subscription, set on the event loop.
         let subscription = NIOLoopBoundBox.makeEmptyBox(valueType: InboundRouter.SubscriptionID.self, eventLoop: eventLoop)
-        // Installed before the stream is handed out: a handler installed
-        // after the consumer went away never runs, so a task cancelled
-        // before `register` ran left its subscription in the router for
-        // good. The loop runs tasks in order, so `register` has run by the
-        // time the unsubscribe does.
-        continuation.onTermination = { termination in
-            // The consumer went away: stop buffering for it. (A stream
-            // the router finished is already gone from it.)
-            guard case .cancelled = termination else { return }
+        // Installed before the elements are handed out: the consumer may
+        // go away before `register` ran. The loop runs tasks in order, so
+        // `register` has run by the time the unsubscribe does.
+        queue.setCancellationHandler {
+            // The consumer went away: stop queueing for it. (A queue the
+            // router finished is already gone from it.)
             eventLoop.execute {
                 if let id = subscription.value { handler.value.router.unsubscribe(id) }
             }
         }
         let register: @Sendable () -> Void = {
-            subscription.value = handler.value.router.subscribe(filter: filter, continuation: continuation)
+            subscription.value = handler.value.router.subscribe(filter: filter, queue: queue)
         }
         if eventLoop.inEventLoop {
             register()
         } else {
             eventLoop.execute(register)
         }
-        return stream
+        return elements
     }
 
     /// Accepts stanzas of one kind in the client namespace, from `peer` if
@@ -124,10 +121,11 @@ extension XMPPConnection {
         guard let value = element[attribute: "from"] else { return false }
         // The usual case costs a byte comparison: a `from` written in the
         // normalised form is that JID (normalising is idempotent).
-        let canonical = (canonical ?? peer.description).utf8
-        if value.utf8.elementsEqual(canonical) { return true }
-        if peer.isBare, value.utf8.count > canonical.count, value.utf8.starts(with: canonical),
-            value.utf8.dropFirst(canonical.count).first == UInt8(ascii: "/")
+        let canonical = canonical ?? peer.description
+        if UTF8Equality.equal(value, canonical) { return true }
+        let prefix = canonical.utf8
+        if peer.isBare, value.utf8.count > prefix.count, value.utf8.starts(with: prefix),
+            value.utf8.dropFirst(prefix.count).first == UInt8(ascii: "/")
         {
             return (try? JID(value)) != nil
         }

@@ -8,9 +8,9 @@ public import XMPPCore
 /// the application asked for, or by throwing the ``XMPPClientError`` that
 /// ended it (a stream error, the server closing the stream, a dropped
 /// connection). It has one consumer: iterate it from one task at a time.
-/// Cancelling the task that iterates ends the subscription for good (that
-/// is how `AsyncThrowingStream` behaves); the session itself stays up until
-/// the `withConnection` body returns.
+/// Cancelling the task that iterates ends the subscription for good (what
+/// was buffered for it is dropped); the session itself stays up until the
+/// `withConnection` body returns.
 ///
 /// Elements are buffered without bound until they are consumed, so a
 /// subscription whose consumer stops reading grows; read it, or let it go
@@ -21,9 +21,9 @@ public struct XMPPInboundStream: AsyncSequence, Sendable {
     /// The error that ended the session, an ``XMPPClientError``.
     public typealias Failure = any Error
 
-    private let base: AsyncThrowingStream<XMLElement, any Error>
+    private let base: InboundElements
 
-    init(_ base: AsyncThrowingStream<XMLElement, any Error>) {
+    init(_ base: InboundElements) {
         self.base = base
     }
 
@@ -34,9 +34,9 @@ public struct XMPPInboundStream: AsyncSequence, Sendable {
 
     /// Iterates the inbound elements.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        private var base: AsyncThrowingStream<XMLElement, any Error>.AsyncIterator
+        private var base: InboundElements.Iterator
 
-        init(base: AsyncThrowingStream<XMLElement, any Error>.AsyncIterator) {
+        init(base: InboundElements.Iterator) {
             self.base = base
         }
 
@@ -44,7 +44,7 @@ public struct XMPPInboundStream: AsyncSequence, Sendable {
         /// the task was cancelled.
         /// - Throws: The ``XMPPClientError`` that ended the session.
         public mutating func next() async throws -> XMLElement? {
-            try await base.next()
+            try await base.next(isolation: nil)
         }
 
         /// The next element, running in the caller's isolation.

@@ -15,10 +15,10 @@ public struct XMPPStanzaStream<Kind: Stanza>: AsyncSequence, Sendable {
     /// The error that ended the session, an ``XMPPClientError``.
     public typealias Failure = any Error
 
-    private let base: AsyncThrowingStream<XMLElement, any Error>
+    private let base: InboundElements
     private let logger: Logger
 
-    init(_ base: AsyncThrowingStream<XMLElement, any Error>, logger: Logger) {
+    init(_ base: InboundElements, logger: Logger) {
         self.base = base
         self.logger = logger
     }
@@ -30,10 +30,10 @@ public struct XMPPStanzaStream<Kind: Stanza>: AsyncSequence, Sendable {
 
     /// Iterates the stanzas.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        private var base: AsyncThrowingStream<XMLElement, any Error>.AsyncIterator
+        private var base: InboundElements.Iterator
         private let logger: Logger
 
-        init(base: AsyncThrowingStream<XMLElement, any Error>.AsyncIterator, logger: Logger) {
+        init(base: InboundElements.Iterator, logger: Logger) {
             self.base = base
             self.logger = logger
         }

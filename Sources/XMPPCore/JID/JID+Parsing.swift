@@ -53,11 +53,7 @@ enum JIDSyntax {
     /// slower and ties equality to the runtime's Unicode tables; normalised
     /// parts are compared as the bytes that go on the wire.
     static func bytesEqual(_ lhs: String?, _ rhs: String?) -> Bool {
-        switch (lhs, rhs) {
-        case (nil, nil): true
-        case let (lhs?, rhs?): lhs.utf8.elementsEqual(rhs.utf8)
-        default: false
-        }
+        UTF8Equality.equal(lhs, rhs)
     }
 
     /// Feeds an optional part's UTF-8 bytes to a hasher, unambiguously.

@@ -20,8 +20,14 @@ public struct JID: Sendable {
     /// - Parameter string: An address such as `"juliet@example.com/balcony"`.
     /// - Throws: ``JIDError`` naming the offending part.
     public init(_ string: String) throws(JIDError) {
+        // Streams repeat the same few addresses; see RecentJIDs.
+        if let known = RecentJIDs.lookup(string) {
+            self = known
+            return
+        }
         let pieces = try JIDSyntax.split(string)
         try self.init(localpart: pieces.localpart, domainpart: pieces.domainpart, resourcepart: pieces.resourcepart)
+        RecentJIDs.remember(string, as: self)
     }
 
     /// Creates an address from its parts, validating and normalising each.

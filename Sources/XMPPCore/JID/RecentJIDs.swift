@@ -1,0 +1,62 @@
+import Synchronization
+
+/// Addresses parsed lately, by their text, so that a stream's recurring
+/// `from` and `to` values (the peer, the own full JID) are validated and
+/// normalised once rather than on every stanza.
+///
+/// Parsing is a pure function of the text, so a remembered result is the
+/// result. Only successes are remembered (a malformed address is checked,
+/// and refused, every time). The table is small and fixed (direct-mapped
+/// slots, the newest entry wins a slot) and skips long texts, so it costs
+/// a few KiB per process at most and cannot grow with what peers send.
+enum RecentJIDs {
+    /// How many addresses are remembered; a power of two.
+    static let slotCount = 64
+    /// Longer texts are not remembered (real addresses are far shorter).
+    static let maxRememberedBytes = 128
+
+    private struct Entry {
+        var text: String
+        var jid: JID
+    }
+
+    private static let table = Mutex<[Entry?]>(Array(repeating: nil, count: slotCount))
+
+    /// The address parsed from exactly these bytes earlier, if remembered.
+    static func lookup(_ text: String) -> JID? {
+        guard let slot = slot(of: text) else { return nil }
+        return table.withLock { table -> JID? in
+            guard let entry = table[slot], UTF8Equality.equal(entry.text, text) else { return nil }
+            return entry.jid
+        }
+    }
+
+    /// Remembers what `text` parsed to.
+    static func remember(_ text: String, as jid: JID) {
+        guard let slot = slot(of: text) else { return }
+        table.withLock { $0[slot] = Entry(text: text, jid: jid) }
+    }
+
+    /// Forgets everything (for tests).
+    static func forgetAll() {
+        table.withLock { table in
+            for index in table.indices { table[index] = nil }
+        }
+    }
+
+    /// The text's slot (FNV-1a over its bytes), or `nil` when it is not
+    /// remembered at all.
+    private static func slot(of text: String) -> Int? {
+        let utf8 = text.utf8
+        guard utf8.count <= maxRememberedBytes else { return nil }
+        let hash = utf8.withContiguousStorageIfAvailable { bytes -> UInt64 in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes {
+                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
+            }
+            return hash
+        }
+        guard let hash else { return nil }
+        return Int(truncatingIfNeeded: hash ^ (hash >> 32)) & (slotCount - 1)
+    }
+}
