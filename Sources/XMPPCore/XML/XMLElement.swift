@@ -159,9 +159,13 @@ public struct XMLElement: Hashable, Sendable {
 /// uniquely referenced (``XMLElement`` checks before every change), which is
 /// what makes sharing it between tasks safe.
 final class XMLElementBox: @unchecked Sendable {
-    var name: XMLQualifiedName
-    var attributes: XMLAttributes
-    var children: XMLChildren
+    // Not checked at run time: a box changes only inside an `XMLElement`
+    // mutation, which has exclusive access to that element (checked there)
+    // and has made the box unique, so no other access to it can overlap.
+    // The check cost every read (the writer reads these per element).
+    @exclusivity(unchecked) var name: XMLQualifiedName
+    @exclusivity(unchecked) var attributes: XMLAttributes
+    @exclusivity(unchecked) var children: XMLChildren
 
     init(name: XMLQualifiedName, attributes: XMLAttributes, children: XMLChildren) {
         self.name = name

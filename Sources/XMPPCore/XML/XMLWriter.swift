@@ -42,14 +42,16 @@ public struct XMLWriter: Sendable {
     ///
     /// On error, `buffer` may hold a partial element; callers discard it.
     public func write(_ element: XMLElement, into buffer: inout [UInt8]) throws(XMLWriterError) {
-        var generated = 0
-        try Self.write(element, scope: scope, generatedPrefixes: &generated, into: &buffer)
+        try Self.serialising(scope: scope, into: &buffer) { serialiser throws(XMLWriterError) in
+            try serialiser.write(element)
+        }
     }
 
     /// The serialised element as bytes.
     public func bytes(_ element: XMLElement) throws(XMLWriterError) -> [UInt8] {
+        // No reserve: the bytes arrive in one append for a stanza that fits
+        // the writer's scratch, which then allocates just their size.
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(256)
         try write(element, into: &buffer)
         return buffer
     }
@@ -67,25 +69,34 @@ public struct XMLWriter: Sendable {
     /// The header's name must be in a namespace it declares a prefix for
     /// (normally `stream`); its declarations are written as given.
     public static func streamOpening(_ header: XMLStreamHeader) throws(XMLWriterError) -> [UInt8] {
-        var buffer = Array("<?xml version='1.0'?><".utf8)
-        let prefix = header.namespaceDeclarations.first { $0.key != "" && $0.value == header.name.namespace }?.key
-        try appendName(header.name.localName, prefix: prefix, element: header.name, into: &buffer)
-        for (declaredPrefix, uri) in header.namespaceDeclarations.sorted(by: { $0.key < $1.key }) {
-            buffer.append(contentsOf: declaredPrefix.isEmpty ? Array(" xmlns='".utf8) : Array(" xmlns:".utf8))
-            if !declaredPrefix.isEmpty {
-                try appendName(declaredPrefix, prefix: nil, element: header.name, into: &buffer)
-                buffer.append(contentsOf: "='".utf8)
-            }
-            try appendEscaped(uri, inAttribute: true, element: header.name, into: &buffer)
-            buffer.append(UInt8(ascii: "'"))
-        }
-        var unused = 0
-        var scope = Scope(defaultNamespace: header.namespaceDeclarations[""] ?? "")
-        for (declaredPrefix, uri) in header.namespaceDeclarations where !declaredPrefix.isEmpty {
+        let declarations = header.namespaceDeclarations
+        // The scope the header's attributes are written in: what it declares.
+        var scope = Scope(defaultNamespace: declarations[""] ?? "")
+        for (declaredPrefix, uri) in declarations where !declaredPrefix.isEmpty {
             scope.prefixes[uri] = declaredPrefix
         }
-        try appendAttributes(header.attributes, of: header.name, scope: &scope, generatedPrefixes: &unused, into: &buffer)
-        buffer.append(UInt8(ascii: ">"))
+        var buffer: [UInt8] = []
+        try serialising(scope: scope, into: &buffer) { serialiser throws(XMLWriterError) in
+            serialiser.output.append("<?xml version='1.0'?><")
+            if let prefix = declarations.first(where: { $0.key != "" && $0.value == header.name.namespace })?.key {
+                try serialiser.appendName(prefix, element: header.name)
+                serialiser.output.append(UInt8(ascii: ":"))
+            }
+            try serialiser.appendName(header.name.localName, element: header.name)
+            for (declaredPrefix, uri) in declarations.sorted(by: { $0.key < $1.key }) {
+                if declaredPrefix.isEmpty {
+                    serialiser.output.append(" xmlns='")
+                } else {
+                    serialiser.output.append(" xmlns:")
+                    try serialiser.appendName(declaredPrefix, element: header.name)
+                    serialiser.output.append("='")
+                }
+                try serialiser.appendEscaped(uri, inAttribute: true, element: header.name)
+                serialiser.output.append(UInt8(ascii: "'"))
+            }
+            try serialiser.appendAttributes(header.attributes, of: header.name)
+            serialiser.output.append(UInt8(ascii: ">"))
+        }
         return buffer
     }
 
