@@ -43,7 +43,7 @@ final class ConnectionHarness: Sendable {
         let logs = RecordedLogs()
         var logger = Logger(label: "test", factory: { _ in RecordingLogHandler(logs: logs) })
         logger.logLevel = .trace
-        let (requests, requestsContinuation) = AsyncStream<InboundIQRequest>.makeStream()
+        let requests = InboundIQRequests()
         let negotiation = channel.eventLoop.makePromise(of: XMPPChannelHandler.NegotiationOutcome.self)
         let handlerLogger = logger
         let handler = try await channel.eventLoop.submit {
@@ -54,7 +54,7 @@ final class ConnectionHarness: Sendable {
                 makeTLSHandler: { throw SessionHandlerHarness.NoTLS() },
                 negotiation: negotiation,
                 holdLimit: 256,
-                requests: requestsContinuation,
+                requests: requests,
                 logger: handlerLogger)
             try channel.pipeline.syncOperations.addHandler(handler)
             return NIOLoopBound(handler, eventLoop: channel.eventLoop)

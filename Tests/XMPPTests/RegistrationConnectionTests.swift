@@ -22,7 +22,7 @@ import XMPPCore
 
         static func make() async throws -> PausedRegistration {
             let channel = NIOAsyncTestingChannel()
-            let (_, requests) = AsyncStream<InboundIQRequest>.makeStream()
+            let requests = InboundIQRequests()
             let negotiation = channel.eventLoop.makePromise(of: XMPPChannelHandler.NegotiationOutcome.self)
             let handler = try await channel.eventLoop.submit {
                 let handler = XMPPChannelHandler(

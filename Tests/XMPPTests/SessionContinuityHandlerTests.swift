@@ -269,7 +269,7 @@ final class ContinuityHarness {
         let promise = channel.eventLoop.makePromise(of: XMPPChannelHandler.NegotiationOutcome.self)
         let box = outcomeBox
         promise.futureResult.whenComplete { result in box.value = result }
-        let (_, requests) = AsyncStream<InboundIQRequest>.makeStream()
+        let requests = InboundIQRequests()
         handler = XMPPChannelHandler(
             machine: SessionStateMachine(configuration: configuration),
             transport: .tls(SessionTest.encrypted),

@@ -16,6 +16,8 @@ final class SessionHandlerHarness {
     let inbound: InboundElements
     /// Inbound IQ requests the machine gave to a handler.
     let requests: AsyncStream<InboundIQRequest>
+    /// Where the handler hands them over (and stops at the session's end).
+    let handedOver = InboundIQRequests()
     /// The handler, for the calls the connection makes on the event loop.
     let handler: XMPPChannelHandler
     let tlsHandlersMade = Locked(0)
@@ -29,6 +31,8 @@ final class SessionHandlerHarness {
         inbound = stream
         let (requestStream, requestContinuation) = AsyncStream<InboundIQRequest>.makeStream()
         requests = requestStream
+        // What the handler hands over, as the test reads it.
+        handedOver.answer(with: { requestContinuation.yield($0) }, preferring: nil)
         let promise = channel.eventLoop.makePromise(of: XMPPChannelHandler.NegotiationOutcome.self)
         let box = outcomeBox
         promise.futureResult.whenComplete { result in box.value = result }
@@ -45,7 +49,7 @@ final class SessionHandlerHarness {
             },
             negotiation: promise,
             holdLimit: 256,
-            requests: requestContinuation,
+            requests: handedOver,
             logger: logger)
         self.handler = handler
         // Everything delivered, as `connection.elements()` would see it.

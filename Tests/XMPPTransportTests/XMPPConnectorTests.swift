@@ -47,6 +47,16 @@ struct XMPPConnectorTests {
         }
     }
 
+    @Test("Reads start with small receive buffers, growing only as reads fill them")
+    func smallReceiveBuffers() async throws {
+        try await withLoopbackTCPServer { port in
+            let connected = try await connector().connect(following: plan(endpoint(port)))
+            let allocator = try await connected.channel.getOption(.recvAllocator).get()
+            #expect(allocator.nextBufferSize() == XMPPConnector.initialReceiveBufferBytes)
+            try await connected.channel.close()
+        }
+    }
+
     @Test("When every endpoint fails, the error lists each with its reason")
     func allFail() async throws {
         let first = try await unusedLoopbackPort()

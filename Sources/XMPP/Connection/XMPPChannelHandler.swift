@@ -76,7 +76,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     /// (`XMPPChannelHandler+Liveness`).
     var livenessTimer: Scheduled<Void>?
     /// Receives inbound requests that have a handler.
-    let requests: AsyncStream<InboundIQRequest>.Continuation
+    let requests: InboundIQRequests
     let logger: Logger
 
     private let transport: SessionStateMachine.Transport
@@ -128,7 +128,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         makeTLSHandler: @escaping TLSHandlerFactory,
         negotiation: EventLoopPromise<NegotiationOutcome>,
         holdLimit: Int,
-        requests: AsyncStream<InboundIQRequest>.Continuation,
+        requests: InboundIQRequests,
         continuity: SessionContinuity = SessionContinuity(),
         logger: Logger
     ) {

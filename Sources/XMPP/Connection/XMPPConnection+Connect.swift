@@ -58,34 +58,33 @@ extension XMPPConnection {
 
     /// Runs `body` with `connection`, turning cancellation into a close, and
     /// closes afterwards whatever happens; answers inbound IQ requests
-    /// meanwhile.
+    /// meanwhile, and returns only once their handlers finished.
     static func run<Result>(
         _ connection: XMPPConnection,
         isolation: isolated (any Actor)?,
         _ body: (XMPPConnection) async throws -> Result
     ) async throws -> Result {
         let channel = connection.channel
-        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self, isolation: isolation) { group in
-            group.addTask { await connection.answerInboundRequests() }
-            let result: Result
-            do {
-                result = try await withTaskCancellationHandler {
-                    try await body(connection)
-                } onCancel: {
-                    // A clean close: the server sees </stream:stream>.
-                    channel.close(promise: nil)
-                }
-            } catch {
-                // Closing first: a handler that ignores cancellation must
-                // not keep the session open.
-                await connection.close()
-                group.cancelAll()
-                throw error
+        connection.inboundRequests.answer(
+            with: { request in await connection.answer(request) }, preferring: connection.taskExecutor)
+        let result: Result
+        do {
+            result = try await withTaskCancellationHandler {
+                try await body(connection)
+            } onCancel: {
+                // A clean close: the server sees </stream:stream>.
+                channel.close(promise: nil)
             }
+        } catch {
+            // Closing first: a handler that ignores cancellation must not
+            // keep the session open.
             await connection.close()
-            group.cancelAll()
-            return result
+            await connection.inboundRequests.finishAndWait()
+            throw error
         }
+        await connection.close()
+        await connection.inboundRequests.finishAndWait()
+        return result
     }
 
     /// How a connection attempt ended.
@@ -140,14 +139,14 @@ extension XMPPConnection {
             attemptLogger[metadataKey: XMPPLoggingKey.endpoint] = "\(connected.endpoint)"
             if redirects > 0 { attemptLogger[metadataKey: XMPPLoggingKey.redirectCount] = "\(redirects)" }
 
-            let (requests, requestsContinuation) = AsyncStream<InboundIQRequest>.makeStream()
+            let requests = InboundIQRequests()
             var attemptConfiguration = sessionConfiguration
             // Read for every attempt: a redirected attempt leaves it as it was.
             attemptConfiguration.resumption = continuity?.detached
             let machine = SessionStateMachine(configuration: attemptConfiguration, redirectsSoFar: redirects)
             let (firstOutcome, handler) = try await negotiate(
                 on: connected, machine: machine, limits: configuration.limits, tls: tls,
-                holdLimit: configuration.heldInboundElementLimit, requests: requestsContinuation,
+                holdLimit: configuration.heldInboundElementLimit, requests: requests,
                 continuity: continuity ?? SessionContinuity(), logger: attemptLogger)
             var outcome = firstOutcome
             var answeredForm: RegistrationForm?
@@ -221,7 +220,7 @@ extension XMPPConnection {
         limits: XMLStreamReader.Limits,
         tls: TLSContexts,
         holdLimit: Int,
-        requests: AsyncStream<InboundIQRequest>.Continuation,
+        requests: InboundIQRequests,
         continuity: SessionContinuity,
         logger: Logger
     ) async throws -> (XMPPChannelHandler.NegotiationOutcome, NIOLoopBound<XMPPChannelHandler>) {

@@ -130,18 +130,8 @@ extension XMPPConnection {
         self.handler.value.unregisterRequestHandler(handler)
     }
 
-    /// Answers inbound requests for handlers until the session ends and
-    /// every running handler has finished; each handler runs in a child task.
-    nonisolated func answerInboundRequests() async {
-        await withDiscardingTaskGroup { group in
-            for await request in inboundRequests {
-                group.addTask { await self.answer(request) }
-            }
-        }
-    }
-
     /// Runs the handler for one request and sends its answer.
-    private nonisolated func answer(_ request: InboundIQRequest) async {
+    nonisolated func answer(_ request: InboundIQRequest) async {
         let reply = await request.handler.reply(to: request.iq)
         do {
             try await send(reply)

@@ -63,9 +63,9 @@ public final actor XMPPConnection {
     /// The session's handler, reachable from the actor's code (which runs
     /// on the same event loop) and, through `execute`, from elsewhere.
     nonisolated let handler: NIOLoopBound<XMPPChannelHandler>
-    /// Inbound IQ requests that have a handler; answered by
-    /// ``answerInboundRequests()``.
-    nonisolated let inboundRequests: AsyncStream<InboundIQRequest>
+    /// Inbound IQ requests that have a handler; each is answered by
+    /// ``answer(_:)`` in a task of its own.
+    nonisolated let inboundRequests: InboundIQRequests
     private nonisolated let executor: EventLoopExecutor
     /// The session's logger; `package` so that the extension targets
     /// (chat, carbons) log with the connection's metadata.
@@ -114,7 +114,7 @@ public final actor XMPPConnection {
         channel: any Channel,
         handler: NIOLoopBound<XMPPChannelHandler>,
         session: SessionStateMachine.EstablishedSession,
-        inboundRequests: AsyncStream<InboundIQRequest>,
+        inboundRequests: InboundIQRequests,
         logger: Logger
     ) {
         self.channel = channel

@@ -153,6 +153,16 @@ public struct XMPPConnector: Sendable {
         }
     }
 
+    /// The size of the first receive buffer. NIO keeps a channel's receive
+    /// buffer between reads, so an idle session holds one; its default
+    /// (2 KiB) made up over 1 KiB of an idle session's memory. Busy
+    /// sessions lose nothing: the buffer doubles whenever a read fills it.
+    static let initialReceiveBufferBytes = 512
+    /// Receive buffers from ``initialReceiveBufferBytes`` up to NIO's usual
+    /// 64 KiB.
+    private static let receiveBuffers = AdaptiveRecvByteBufferAllocator(
+        minimum: 64, initial: initialReceiveBufferBytes, maximum: 65_536)
+
     /// Resolves the host and connects with Happy Eyeballs within the connect
     /// deadline; a channel that connects after cancellation is closed.
     private func openChannel(to endpoint: XMPPEndpoint) async throws -> any Channel {
@@ -160,6 +170,7 @@ public struct XMPPConnector: Sendable {
             throw ConnectionAttemptFailure(.connectFailed, detail: "the event loop group does not support ClientBootstrap")
         }
         let configured = bootstrap.connectTimeout(TimeAmount(timeouts.connect))
+            .channelOption(.recvAllocator, value: Self.receiveBuffers)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(QuickAckHandler(), name: QuickAckHandler.name)

@@ -44,7 +44,7 @@ public final class InboundPathHarness {
         // No log output: the level check is all a quiet logger costs.
         let logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let negotiation = channel.eventLoop.makePromise(of: XMPPChannelHandler.NegotiationOutcome.self)
-        let (_, requests) = AsyncStream<InboundIQRequest>.makeStream()
+        let requests = InboundIQRequests()
         handler = XMPPChannelHandler(
             machine: SessionStateMachine(configuration: configuration),
             transport: .tls(SASLTransportSecurity(isEncrypted: true)), limits: XMLStreamReader.Limits(),
@@ -53,8 +53,8 @@ public final class InboundPathHarness {
         let outcome = Outcome()
         negotiation.futureResult.whenComplete { outcome.value = $0 }
 
-        let (messageStream, messageContinuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
-        let (presenceStream, presenceContinuation) = AsyncThrowingStream<XMLElement, any Error>.makeStream()
+        let (messageStream, messageQueue) = InboundElements.makeStream()
+        let (presenceStream, presenceQueue) = InboundElements.makeStream()
         messages = XMPPStanzaStream<Message>(messageStream, logger: logger).makeAsyncIterator()
         presences = XMPPStanzaStream<Presence>(presenceStream, logger: logger).makeAsyncIterator()
         // The filters `connection.messages()` and `presences()` install,
@@ -63,9 +63,9 @@ public final class InboundPathHarness {
         let presenceFilter = XMPPConnection.stanzaFilter(Presence.self, from: nil)
         let messageCount = deliveredMessages
         let presenceCount = deliveredPresences
-        _ = handler.router.subscribe(filter: { messageCount.accepted(messageFilter($0)) }, continuation: messageContinuation)
+        _ = handler.router.subscribe(filter: { messageCount.accepted(messageFilter($0)) }, queue: messageQueue)
         _ = handler.router.subscribe(
-            filter: { presenceCount.accepted(presenceFilter($0)) }, continuation: presenceContinuation)
+            filter: { presenceCount.accepted(presenceFilter($0)) }, queue: presenceQueue)
 
         do {
             try channel.pipeline.syncOperations.addHandler(handler)
