@@ -91,8 +91,9 @@ extension XMPPConnection {
     ///
     /// Every inbound `get` and `set` gets exactly one answer (RFC 6120
     /// §8.2.3), and none reaches a subscription (``elements(where:)``):
-    /// - with a handler, the handler runs in its own child task of
-    ///   ``withConnection(configuration:eventLoopGroup:logger:isolation:_:)``;
+    /// - with a handler, the handler runs in a task of its own, which
+    ///   ``withConnection(configuration:eventLoopGroup:logger:isolation:_:)``
+    ///   cancels and awaits when its body ends;
     ///   the element it returns becomes the payload of the `result` (`nil`:
     ///   an empty result); a ``StanzaError`` it throws is sent as it is;
     ///   any other error becomes `internal-server-error`, without text, so
