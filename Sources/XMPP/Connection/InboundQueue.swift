@@ -83,15 +83,17 @@ final class InboundQueue: Sendable {
     /// Ends the queue from the producer's side; queued elements are still
     /// read first. Ignored once the queue ended.
     func finish(throwing error: (any Error)? = nil) {
-        let waiters = state.withLock { state -> [UnsafeContinuation<XMLElement?, any Error>] in
+        let woken = state.withLock { state -> [(UnsafeContinuation<XMLElement?, any Error>, Result<XMLElement?, any Error>)] in
             guard state.end == nil else { return [] }
             state.end = error.map { .failed($0) } ?? .finished
             state.onCancel = nil
+            // Readers wait only on an empty queue: the first gets the
+            // error, if there is one, the others the end.
             let waiters = state.waiting
             state.waiting = []
-            return waiters
+            return waiters.map { ($0, state.takeReady() ?? .success(nil)) }
         }
-        resumeEnded(waiters)
+        for (waiter, result) in woken { waiter.resume(with: result) }
     }
 
     /// Ends the queue from the consumer's side: what is queued is dropped
@@ -135,15 +137,6 @@ final class InboundQueue: Sendable {
     var queuedCount: Int { state.withLock { $0.queued.count } }
     /// How many readers wait for an element (for tests).
     var waitingCount: Int { state.withLock { $0.waiting.count } }
-
-    /// Resumes the consumers that waited when the producer ended: the first
-    /// gets the error, if there is one (nothing was queued, or they would
-    /// not have waited).
-    private func resumeEnded(_ waiters: [UnsafeContinuation<XMLElement?, any Error>]) {
-        guard !waiters.isEmpty else { return }
-        let results = state.withLock { state in waiters.map { _ in state.takeReady() ?? .success(nil) } }
-        for (waiter, result) in zip(waiters, results) { waiter.resume(with: result) }
-    }
 }
 
 /// The reading end of an ``InboundQueue``, shared by a sequence and the
