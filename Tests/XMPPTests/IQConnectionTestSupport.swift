@@ -18,6 +18,7 @@ final class ConnectionHarness: Sendable {
     let channel: NIOAsyncTestingChannel
     let connection: XMPPConnection
     let logs: RecordedLogs
+    let written = OutboundPieces()
 
     private init(channel: NIOAsyncTestingChannel, connection: XMPPConnection, logs: RecordedLogs) {
         self.channel = channel
@@ -62,11 +63,11 @@ final class ConnectionHarness: Sendable {
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 5222)).get()
 
         typealias S = ScriptedServer
+        let establishing = OutboundPieces()
         let harnessChannel = channel
         func send(_ text: String) async throws { try await harnessChannel.writeInbound(ByteBuffer(string: text)) }
         func expectWrite(_ prefix: String) async throws {
-            let written = try await harnessChannel.waitForOutboundWrite(as: ByteBuffer.self)
-            let text = String(buffer: written)
+            let text = try await establishing.next(from: harnessChannel)
             guard text.hasPrefix(prefix) else { throw ScriptError(description: "expected \(prefix)…, got \(text)") }
         }
         try await expectWrite("<?xml")
@@ -99,9 +100,10 @@ final class ConnectionHarness: Sendable {
         return Task { try await XMPPConnection.run(connection, isolation: nil, body) }
     }
 
-    /// The next element the client writes, as text.
+    /// The next element (or stream header, or stream end) the client
+    /// writes, as text.
     func nextWrite() async throws -> String {
-        String(buffer: try await channel.waitForOutboundWrite(as: ByteBuffer.self))
+        try await written.next(from: channel)
     }
 
     /// The server sends `text`; then the loop runs what that enqueued.

@@ -19,6 +19,7 @@ import XMPPCore
         let channel: NIOAsyncTestingChannel
         let handler: NIOLoopBound<XMPPChannelHandler>
         let form: RegistrationForm
+        let written = OutboundPieces()
 
         static func make() async throws -> PausedRegistration {
             let channel = NIOAsyncTestingChannel()
@@ -47,7 +48,7 @@ import XMPPCore
         }
 
         func nextWrite() async throws -> String {
-            String(buffer: try await channel.waitForOutboundWrite(as: ByteBuffer.self))
+            try await written.next(from: channel)
         }
 
         func serverSends(_ text: String) async throws {

@@ -309,6 +309,9 @@ final class ContinuityHarness {
 
     /// Everything the client wrote since the last call.
     func clientWrote() throws -> String {
+        // A real loop runs the turn's queued tasks, the handler's
+        // end-of-turn flush among them.
+        channel.embeddedEventLoop.run()
         var bytes: [UInt8] = []
         while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
             bytes += buffer.readableBytesView

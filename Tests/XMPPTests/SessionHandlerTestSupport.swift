@@ -100,6 +100,9 @@ final class SessionHandlerHarness {
 
     /// Everything the client wrote since the last call, as text.
     func clientWrote() throws -> String {
+        // A real loop runs the turn's queued tasks, the handler's
+        // end-of-turn flush among them.
+        channel.embeddedEventLoop.run()
         var bytes: [UInt8] = []
         while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
             bytes += buffer.readableBytesView
@@ -109,6 +112,9 @@ final class SessionHandlerHarness {
 
     /// Everything the client wrote since the last call, as raw bytes.
     func clientWroteBytes() throws -> [UInt8] {
+        // A real loop runs the turn's queued tasks, the handler's
+        // end-of-turn flush among them.
+        channel.embeddedEventLoop.run()
         var bytes: [UInt8] = []
         while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
             bytes += buffer.readableBytesView

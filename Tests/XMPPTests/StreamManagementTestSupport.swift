@@ -91,7 +91,7 @@ enum SM {
     }
 
     /// The tokens of `stanzas`, in order.
-    static func tokens(_ stanzas: [TrackedStanza<Int>]) -> [Int] {
+    static func tokens(_ stanzas: some Sequence<TrackedStanza<Int>>) -> [Int] {
         stanzas.map(\.token)
     }
 

@@ -26,10 +26,39 @@ extension XMPPChannelHandler {
         if needsFlush, !deferringFlush { flushNow(context: context) }
     }
 
+    /// Flushes what is pending once the event loop's current turn has run
+    /// the tasks already queued in it, together with what they write.
+    ///
+    /// A read that wakes a task (an application loop awaiting the next
+    /// message) usually makes that task write at once: the round-trip
+    /// pattern. Flushing the read's own writes (an `<a h/>` answering the
+    /// server's `<r/>`) at the read's end would cost a TLS record and a
+    /// system call of their own, and the server one more read; deferred,
+    /// they leave with the task's writes. Nothing waits beyond the turn.
+    func flushAtEndOfTurn(context: ChannelHandlerContext) {
+        guard needsFlush, !flushScheduled else { return }
+        flushScheduled = true
+        context.eventLoop.assumeIsolated().execute { [self] in
+            flushScheduled = false
+            if let context = self.context { flushIfNeeded(context: context) }
+        }
+    }
+
     /// Flushes now, whatever is pending.
     func flushNow(context: ChannelHandlerContext) {
         bytesSinceFlush = 0
+        passUnflushed(context: context)
         context.flush()
+    }
+
+    /// Passes what was written since the last flush down the pipeline, as
+    /// one buffer (no flush).
+    func passUnflushed(context: ChannelHandlerContext) {
+        guard let buffer = unflushed else { return }
+        let promise = unflushedPromise
+        unflushed = nil
+        unflushedPromise = nil
+        context.write(wrapOutboundOut(buffer), promise: promise)
     }
 
     func run(_ action: SessionStateMachine.Action, context: ChannelHandlerContext) {
@@ -42,6 +71,7 @@ extension XMPPChannelHandler {
             } catch {
                 // Our own header is always serialisable; if not, give up.
                 finish(with: .unserializableElement(error))
+                passUnflushed(context: context)
                 context.close(promise: nil)
             }
         case .writeElement(let element):
@@ -168,12 +198,24 @@ extension XMPPChannelHandler {
     }
 
     func write(_ bytes: [UInt8], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        context.write(wrapOutboundOut(buffer), promise: promise)
+        if unflushed == nil {
+            // Room for a few stanzas; a burst grows it by doubling.
+            unflushed = context.channel.allocator.buffer(capacity: max(bytes.count, Self.unflushedInitialCapacity))
+        }
+        unflushed?.writeBytes(bytes)
+        if let promise {
+            if let first = unflushedPromise {
+                first.futureResult.cascade(to: promise)
+            } else {
+                unflushedPromise = promise
+            }
+        }
         bytesSinceFlush += bytes.count
         noteWritten(context: context)
     }
+
+    /// The first allocation for a flush's bytes.
+    static let unflushedInitialCapacity = 1024
 
     func addTLSHandler(context: ChannelHandlerContext) {
         // What was written in the clear goes out before TLS takes over.

@@ -103,6 +103,14 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     /// last flush (the only flush state: ``needsFlush`` derives from it).
     var flushScheduled = false
     var bytesSinceFlush = 0
+    /// What was written since the last flush, not passed down yet: the
+    /// pipeline gets one buffer per flush, so TLS seals one record (and
+    /// NIO writes one buffer) for a burst rather than one per element.
+    /// `nil` while nothing waits, so an idle session holds no buffer.
+    var unflushed: ByteBuffer?
+    /// The promise of the writes in ``unflushed`` (later ones cascade from
+    /// it): they complete together, when the buffer is written.
+    var unflushedPromise: EventLoopPromise<Void>?
     /// Senders waiting for room in XEP-0198's queue, by id.
     var roomWaiters: [UInt64: EventLoopPromise<Void>] = [:]
     var nextRoomWaiterID: UInt64 = 0
@@ -151,6 +159,9 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
+        unflushed = nil
+        unflushedPromise?.fail(ChannelError.ioOnClosedChannel)
+        unflushedPromise = nil
         cancelAllDeadlines()
         finish(with: .connectionClosed(detail: "the session handler was removed"))
         self.context = nil
@@ -162,6 +173,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // Their promises fail now (the channel is closed), not never.
+        passUnflushed(context: context)
         run(machine.channelInactive())
         cancelAllDeadlines()
         finish(with: nil)
@@ -181,7 +194,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         defer {
             deferringFlush = false
             wakeRoomWaitersIfRoom()
-            flushIfNeeded(context: context)
+            flushAtEndOfTurn(context: context)
         }
         let buffer = unwrapInboundIn(data)
         var events: [XMLStreamEvent] = []
@@ -258,6 +271,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
 
     func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
         guard mode == .all else {
+            passUnflushed(context: context)
             context.close(mode: mode, promise: promise)
             return
         }
@@ -265,6 +279,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         let actions = machine.closeRequested()
         if actions.isEmpty, case .closed = machine.state {
             // Already failed or closed: make sure the channel goes too.
+            passUnflushed(context: context)
             context.close(promise: nil)
         }
         run(actions)

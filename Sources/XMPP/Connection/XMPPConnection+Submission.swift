@@ -61,6 +61,8 @@ extension XMPPChannelHandler {
         if !flushScheduled || bytesSinceFlush >= Self.coalescingLimit {
             flushIfNeeded(context: context)
         }
+        // Marks the turn as busy even when nothing is left to flush, so
+        // that the next send of this turn waits for its end.
         guard !flushScheduled else { return }
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute { [self] in

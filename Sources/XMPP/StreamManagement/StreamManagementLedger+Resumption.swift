@@ -1,3 +1,5 @@
+import NIOCore
+
 extension StreamManagementLedger {
     // MARK: Losing the connection
 

@@ -1,3 +1,4 @@
+import NIOCore
 import XMPPCore
 
 /// The bookkeeping of XEP-0198 stream management for one session, as a
@@ -84,7 +85,9 @@ struct StreamManagementLedger<Token: Hashable & Sendable>: Sendable {
     /// it drive the next ack request.
     var ackRequestMark: StanzaCount = .zero
     /// The stanzas kept: written ones waiting for an `h`, then queued ones.
-    var stanzas: [TrackedStanza<Token>] = []
+    /// A ring, because every `<a h/>` retires from the front: an array
+    /// moved the whole window (up to 1,000 records) down each time.
+    var stanzas: CircularBuffer<TrackedStanza<Token>> = []
     /// When the connection was lost, while detached or resuming.
     var detachedAt: MonotonicInstant?
     /// Whether the `<enable/>` written asked for resumption.
@@ -197,8 +200,8 @@ struct StreamManagementLedger<Token: Hashable & Sendable>: Sendable {
     /// Empties the ledger and makes it inactive.
     /// - Returns: The written stanzas and the queued ones, each in order.
     mutating func takeAll() -> (written: [TrackedStanza<Token>], queued: [TrackedStanza<Token>]) {
-        let written = stanzas.filter { $0.state == .sent }
-        let queued = stanzas.filter { $0.state == .queued }
+        let written: [TrackedStanza<Token>] = stanzas.filter { $0.state == .sent }
+        let queued: [TrackedStanza<Token>] = stanzas.filter { $0.state == .queued }
         stanzas.removeAll()
         phase = .inactive
         resetCounts()

@@ -179,7 +179,13 @@ final class XMLElementBox: @unchecked Sendable {
     /// stack at 10,000 levels (and would overflow the real stack deeper).
     /// Instead the boxes that die with this one give their children to a
     /// flat list first, so each of them is freed childless.
+    ///
+    /// Most elements are shallow (a stanza, its payload, some text): when
+    /// no built child has built children of its own, Swift's freeing goes
+    /// one level down and stops, so the list (an allocation per freed
+    /// stanza) is skipped.
     deinit {
+        guard Self.hasBuiltGrandchildren(children) else { return }
         var dying: [XMLElementBox] = []
         Self.takeChildBoxes(of: &children, into: &dying)
         while var box = dying.popLast() {
@@ -187,6 +193,19 @@ final class XMLElementBox: @unchecked Sendable {
             guard isKnownUniquelyReferenced(&box) else { continue }
             Self.takeChildBoxes(of: &box.children, into: &dying)
         }
+    }
+
+    /// Whether a built element among `children` has built child elements:
+    /// only then can freeing `children` nest more than one level.
+    private static func hasBuiltGrandchildren(_ children: XMLChildren) -> Bool {
+        guard !children.isTreeView else { return false }
+        for case .element(let element) in children {
+            guard let box = element.builtBox, !box.children.isTreeView else { continue }
+            if box.children.contains(where: { if case .element(let grandchild) = $0 { grandchild.builtBox != nil } else { false } }) {
+                return true
+            }
+        }
+        return false
     }
 
     /// Moves the boxes of the built child elements in `children` to
