@@ -318,8 +318,8 @@ import XMPPCore
         #expect(configuration.streamManagement.isEnabled)
         let ledger = try #require(try configuration.sessionConfiguration().streamManagement)
         #expect(!ledger.requestsResumption)
-        #expect(ledger.ackRequestThreshold == 5 && ledger.ackRequestDelay == .seconds(5) && ledger.maximumUnacknowledged == 1_000)
-        #expect(configuration.description.contains("streamManagement: StreamManagement(ackRequestThreshold: 5"))
+        #expect(ledger.ackRequestThreshold == 100 && ledger.ackRequestDelay == .seconds(5) && ledger.maximumUnacknowledged == 1_000)
+        #expect(configuration.description.contains("streamManagement: StreamManagement(ackRequestThreshold: 100"))
 
         configuration.streamManagement = .disabled
         #expect(try configuration.sessionConfiguration().streamManagement == nil)

@@ -5,7 +5,7 @@
 //
 //   SessionBenchmark SCENARIO N --host H --port P --domain D --ca FILE
 //                    --user U --password PW [--resource R] [--to JID]
-//                    [--ready-file PATH] [--sm on|off] [--system-roots on|off]
+//                    [--ready-file PATH] [--sm on|off] [--ack-threshold N] [--system-roots on|off]
 //
 //   login N      N sequential logins (STARTTLS, TLS 1.3 verified against
 //                --ca, SCRAM-SHA-1, bind, available presence sent and its
@@ -54,6 +54,9 @@ struct Options {
     var to: String?
     var readyFile: String?
     var streamManagement = true
+    /// `--ack-threshold N`: XEP-0198 requests every N stanzas; `nil` keeps
+    /// the library's default.
+    var ackThreshold: Int?
     var systemRoots = false
     /// Whether the scenario's loop prefers the connection's event loop as
     /// its task executor (the library's documented fast path).
@@ -81,7 +84,7 @@ enum BenchError: Error, CustomStringConvertible {
 
 func parseOptions() throws -> Options {
     let usage = "SessionBenchmark login|roundtrip|recv|send|idle N --host H --port P --domain D --ca FILE "
-        + "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off] [--system-roots on|off] "
+        + "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off] [--ack-threshold N] [--system-roots on|off] "
         + "[--parallel K] [--settle S] [--best-effort on|off]"
     var arguments = Array(CommandLine.arguments.dropFirst())
     guard arguments.count >= 2, let count = Int(arguments[1]), count > 0 else { throw BenchError.usage(usage) }
@@ -103,6 +106,7 @@ func parseOptions() throws -> Options {
         case "--to": options.to = value
         case "--ready-file": options.readyFile = value
         case "--sm": options.streamManagement = value != "off"
+        case "--ack-threshold": options.ackThreshold = Int(value)
         case "--system-roots": options.systemRoots = value == "on"
         case "--parallel": options.parallel = Int(value) ?? 0
         case "--settle": options.settle = Double(value) ?? -1
@@ -166,6 +170,7 @@ func configuration(_ options: Options) throws -> XMPPConnection.Configuration {
                 serverLocation: location, tls: tls, authentication: authentication)
         }
     configuration.streamManagement.isEnabled = options.streamManagement
+    if let threshold = options.ackThreshold { configuration.streamManagement.ackRequestThreshold = threshold }
     return configuration
 }
 

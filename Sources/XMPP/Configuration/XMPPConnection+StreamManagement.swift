@@ -32,9 +32,14 @@ extension XMPPConnection.Configuration {
         /// Default `true`.
         public var isEnabled: Bool
         /// Ask the server for an acknowledgement (`<r/>`) once this many
-        /// stanzas were sent since the last request. Default 5; at least 1.
+        /// stanzas were sent since the last request. Default 100; at least 1.
         /// A stanza sent with ``XMPPConnection/sendAcknowledged(_:)-(XMLElement)``
         /// is always followed by a request at once, since someone waits for it.
+        ///
+        /// Each request costs both ends a record and the server an answer:
+        /// asking every 5th stanza took two thirds of a bulk sender's CPU
+        /// (Benchmarks/README.md). Lower it only to trim the queue sooner;
+        /// the delay rule still covers a few stanzas sent now and then.
         public var ackRequestThreshold: Int
         /// Ask the server for an acknowledgement once the oldest stanza that
         /// no request covers has waited this long, however few were sent.
@@ -57,7 +62,7 @@ extension XMPPConnection.Configuration {
         ///   - maximumUnacknowledged: The most stanzas waiting for an acknowledgement.
         public init(
             isEnabled: Bool = true,
-            ackRequestThreshold: Int = 5,
+            ackRequestThreshold: Int = 100,
             ackRequestDelay: Duration = .seconds(5),
             maximumUnacknowledged: Int = 1_000
         ) {

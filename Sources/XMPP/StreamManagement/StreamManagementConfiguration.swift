@@ -32,7 +32,7 @@ struct StreamManagementConfiguration: Hashable, Sendable {
     ///   - maximumSessionIDLength: The longest SM-ID to resume with.
     init(
         maximumUnacknowledged: Int = 1_000,
-        ackRequestThreshold: Int = 5,
+        ackRequestThreshold: Int = 100,
         ackRequestDelay: Duration = .seconds(5),
         requestsResumption: Bool = true,
         preferredMaximumResumption: UInt32? = nil,

@@ -1,4 +1,3 @@
-import NIOCore
 import XMPPCore
 
 extension StreamManagementLedger {
