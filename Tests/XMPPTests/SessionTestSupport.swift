@@ -224,6 +224,7 @@ extension SessionStateMachine.Action: Equatable {
         switch (lhs, rhs) {
         case (.writeStreamHeader(let a), .writeStreamHeader(let b)): a == b
         case (.writeElement(let a), .writeElement(let b)): a == b
+        case (.answerAckRequest(let a), .answerAckRequest(let b)): a == b
         case (.writeStreamClose, .writeStreamClose): true
         case (.addTLSHandler, .addTLSHandler): true
         case (.resetReader, .resetReader): true

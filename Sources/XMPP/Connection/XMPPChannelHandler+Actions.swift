@@ -54,6 +54,7 @@ extension XMPPChannelHandler {
     /// Passes what was written since the last flush down the pipeline, as
     /// one buffer (no flush).
     func passUnflushed(context: ChannelHandlerContext) {
+        moveAnswersBehind(context: context)
         guard let buffer = unflushed else { return }
         let promise = unflushedPromise
         unflushed = nil
@@ -76,6 +77,17 @@ extension XMPPChannelHandler {
             }
         case .writeElement(let element):
             write(element, context: context, promise: nil)
+        case .answerAckRequest(let element):
+            do throws(XMLWriterError) {
+                let bytes = try writer.bytes(element)
+                traceElement("Sending XMPP element", element)
+                unflushedAnswers += bytes
+                bytesSinceFlush += bytes.count
+                noteWritten(context: context)
+            } catch {
+                // Our own <a h/> is always serialisable.
+                logger.debug("XMPP acknowledgement cannot be serialised", metadata: [XMPPLoggingKey.error: "\(error)"])
+            }
         case .writeStreamClose:
             logger.trace("Sending XMPP stream end")
             write(XMLWriter.streamClosing, context: context, promise: nil)
@@ -174,7 +186,7 @@ extension XMPPChannelHandler {
             return
         }
         traceElement("Sending XMPP element", element)
-        write(bytes, context: context, promise: promise)
+        write(bytes, context: context, promise: promise, aheadOfAnswers: true)
         for action in actions.dropFirst() {
             run(action, context: context)
         }
@@ -197,7 +209,15 @@ extension XMPPChannelHandler {
         return nil
     }
 
-    func write(_ bytes: [UInt8], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) {
+    /// Adds `bytes` to what the next flush sends.
+    /// - Parameter aheadOfAnswers: Whether they may go ahead of the `<a h/>`
+    ///   answers waiting for the flush (an application's stanza); anything
+    ///   else the machine writes follows them, so that its elements (a
+    ///   closing `<a h/>`, `</stream:stream>`) keep their order.
+    func write(
+        _ bytes: [UInt8], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?, aheadOfAnswers: Bool = false
+    ) {
+        if !aheadOfAnswers { moveAnswersBehind(context: context) }
         if unflushed == nil {
             // Room for a few stanzas; a burst grows it by doubling.
             unflushed = context.channel.allocator.buffer(capacity: max(bytes.count, Self.unflushedInitialCapacity))
@@ -212,6 +232,16 @@ extension XMPPChannelHandler {
         }
         bytesSinceFlush += bytes.count
         noteWritten(context: context)
+    }
+
+    /// Appends the waiting `<a h/>` answers to what the next flush sends.
+    func moveAnswersBehind(context: ChannelHandlerContext) {
+        guard !unflushedAnswers.isEmpty else { return }
+        if unflushed == nil {
+            unflushed = context.channel.allocator.buffer(capacity: max(unflushedAnswers.count, Self.unflushedInitialCapacity))
+        }
+        unflushed?.writeBytes(unflushedAnswers)
+        unflushedAnswers.removeAll()
     }
 
     /// The first allocation for a flush's bytes.

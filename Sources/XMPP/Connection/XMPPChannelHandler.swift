@@ -111,6 +111,10 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     /// The promise of the writes in ``unflushed`` (later ones cascade from
     /// it): they complete together, when the buffer is written.
     var unflushedPromise: EventLoopPromise<Void>?
+    /// Answers to the server's `<r/>` written since the last flush, kept
+    /// behind the stanzas sent in the same flush
+    /// (``SessionStateMachine/Action/answerAckRequest(_:)``).
+    var unflushedAnswers: [UInt8] = []
     /// Senders waiting for room in XEP-0198's queue, by id.
     var roomWaiters: [UInt64: EventLoopPromise<Void>] = [:]
     var nextRoomWaiterID: UInt64 = 0
@@ -160,6 +164,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         unflushed = nil
+        unflushedAnswers = []
         unflushedPromise?.fail(ChannelError.ioOnClosedChannel)
         unflushedPromise = nil
         cancelAllDeadlines()

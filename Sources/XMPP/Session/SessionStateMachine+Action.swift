@@ -8,6 +8,13 @@ extension SessionStateMachine {
         case writeStreamHeader(XMLStreamHeader)
         /// Write this top-level element.
         case writeElement(XMLElement)
+        /// Write this `<a h/>` answering the server's `<r/>`, after the
+        /// stanzas written before the next flush: where it sits among our
+        /// own stanzas means nothing to the server (`h` counts what we
+        /// received), and behind them the server routes them first. Any
+        /// other write, and the flush, put it on the wire in order with
+        /// the machine's other elements.
+        case answerAckRequest(XMLElement)
         /// Write `</stream:stream>`.
         case writeStreamClose
         /// Put a TLS handler at the front of the pipeline (STARTTLS), which

@@ -101,7 +101,7 @@ extension SessionStateMachine {
                 }
                 return actions
             case .requestAck:
-                return [.writeElement(try streamManagement.answerAckRequest().element)]
+                return [.answerAckRequest(try streamManagement.answerAckRequest().element)]
             case .ack(let handled):
                 liveness.ackReceived()
                 switch try streamManagement.ackReceived(handled) {
