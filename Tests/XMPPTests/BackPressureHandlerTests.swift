@@ -29,7 +29,7 @@ final class FlushCounter: ChannelOutboundHandler, @unchecked Sendable {
         let harness = try SessionHandlerHarness(
             transport: .tls(SessionTest.encrypted),
             configuration: SessionTest.configuration(
-                streamManagement: StreamManagementConfiguration(maximumUnacknowledged: limit, requestsResumption: false)))
+                streamManagement: StreamManagementConfiguration(maximumUnacknowledged: limit, ackAnswerDelay: .zero, requestsResumption: false)))
         let counter = FlushCounter()
         try harness.channel.pipeline.syncOperations.addHandler(counter, position: .first)
         _ = try harness.clientWrote()

@@ -19,7 +19,8 @@ import XMPPCore
     // MARK: Fixtures
 
     static let ledger = StreamManagementConfiguration(
-        maximumUnacknowledged: 8, ackRequestThreshold: 10, ackRequestDelay: .seconds(5), requestsResumption: true)
+        maximumUnacknowledged: 8, ackRequestThreshold: 10, ackRequestDelay: .seconds(5), ackAnswerDelay: .zero,
+        requestsResumption: true)
 
     /// Liveness that only watches `<r/>`: its `<a/>` must come within 30 s.
     static let ackDeadlineOnly = LivenessMonitor.Configuration(keepaliveInterval: nil, probeAfterSilence: nil, probeTimeout: .seconds(30))

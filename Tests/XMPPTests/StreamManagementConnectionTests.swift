@@ -30,7 +30,7 @@ import XMPPCore
     static func managed() async throws -> ConnectionHarness {
         try await ConnectionHarness.established(
             features: H.smFeatures,
-            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration(requestsResumption: false)),
+            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration(ackAnswerDelay: .zero, requestsResumption: false)),
             streamManagementAnswer: H.enabled)
     }
 
@@ -106,7 +106,7 @@ import XMPPCore
     func refused() async throws {
         let harness = try await ConnectionHarness.established(
             features: H.smFeatures,
-            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration(requestsResumption: false)),
+            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration(ackAnswerDelay: .zero, requestsResumption: false)),
             streamManagementAnswer: "<failed xmlns='urn:xmpp:sm:3'/>")
         #expect(!harness.connection.isStreamManagementEnabled)
         let task = harness.run { connection in try await connection.send(Self.hello) }

@@ -28,7 +28,7 @@ import XMPPCore
     static func harness() throws -> SessionHandlerHarness {
         try SessionHandlerHarness(
             transport: .tls(SessionTest.encrypted),
-            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration(requestsResumption: false)))
+            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration(ackAnswerDelay: .zero, requestsResumption: false)))
     }
 
     /// PLAIN over TLS up to the bind request, with `features` after authentication.

@@ -157,7 +157,7 @@ private struct ModelRun {
             let counted = ledger.inboundHandled(SM.message(0))
             #expect(counted)
         case 75..<80:
-            #expect(try ledger.answerAckRequest() == .ack(server.sent), "our h matches what the server sent")
+            #expect(try ledger.answerAtOnce() == .ack(server.sent), "our h matches what the server sent")
         case 80..<95:
             now += Int.random(in: 0...8, using: &random)
             if ledger.requestAckIfDue(now: SM.at(now)) { note(.ackRequested) }

@@ -10,7 +10,8 @@ enum SMSession {
 
     /// The ledger's settings in these tests: small, so limits are reached quickly.
     static let ledgerConfiguration = StreamManagementConfiguration(
-        maximumUnacknowledged: 4, ackRequestThreshold: 3, ackRequestDelay: .seconds(5), requestsResumption: false)
+        maximumUnacknowledged: 4, ackRequestThreshold: 3, ackRequestDelay: .seconds(5), ackAnswerDelay: .zero,
+        requestsResumption: false)
 
     /// A machine configuration with acknowledgements on.
     static func configuration(_ ledger: StreamManagementConfiguration = ledgerConfiguration) -> SessionStateMachine.Configuration {

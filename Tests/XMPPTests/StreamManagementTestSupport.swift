@@ -107,3 +107,12 @@ extension SMLedger.ResumableSession {
         self.init(id: id, maximumResumption: nil, location: nil)
     }
 }
+
+extension StreamManagementLedger {
+    /// The answer to an `<r/>` whose wait is over: requested now, then
+    /// asked for once its delay passed (`nil` only when none is due).
+    mutating func answerAtOnce(now: MonotonicInstant = SM.at(0)) throws(StreamManagementError) -> StreamManagementElement? {
+        if let answer = try ackRequested(now: now) { return answer }
+        return answerIfDue(now: now.advanced(by: configuration.ackAnswerDelay))
+    }
+}

@@ -45,6 +45,23 @@ extension XMPPConnection.Configuration {
         /// no request covers has waited this long, however few were sent.
         /// Default 5 seconds; must be positive.
         public var ackRequestDelay: Duration
+        /// How long the answer to the server's `<r/>` may wait: it goes
+        /// out once this passed or ``ackAnswerThreshold`` more stanzas
+        /// arrived, whichever is first, and counts all handled by then.
+        /// Default 100 ms; `.zero` answers every request at once.
+        ///
+        /// A server that asks again as soon as it reads an answer (Prosody)
+        /// otherwise exchanges an `<r/>` and an `<a h/>` per read on a busy
+        /// stream. The cost of waiting: if the connection is lost before
+        /// the answer and the session is not resumed, the server may
+        /// deliver those stanzas again elsewhere (offline storage, another
+        /// resource), as it does with any it had no answer for.
+        public var ackAnswerDelay: Duration
+        /// How many stanzas arriving after the server's `<r/>` make the
+        /// answer go out before ``ackAnswerDelay`` passed, so that the
+        /// server's queue of unacknowledged stanzas stays short. Default
+        /// 100; at least 1.
+        public var ackAnswerThreshold: Int
         /// The most stanzas that may wait for an acknowledgement. Beyond it,
         /// ``XMPPConnection/send(_:)-(XMLElement)`` and
         /// ``XMPPConnection/sendAcknowledged(_:)-(XMLElement)`` wait for the
@@ -59,16 +76,22 @@ extension XMPPConnection.Configuration {
         ///   - isEnabled: Whether to enable stream management when offered.
         ///   - ackRequestThreshold: Stanzas sent between ack requests.
         ///   - ackRequestDelay: The longest a stanza waits before an ack request.
+        ///   - ackAnswerDelay: The longest the answer to the server's `<r/>` waits.
+        ///   - ackAnswerThreshold: Stanzas arriving after `<r/>` that send the answer at once.
         ///   - maximumUnacknowledged: The most stanzas waiting for an acknowledgement.
         public init(
             isEnabled: Bool = true,
             ackRequestThreshold: Int = 100,
             ackRequestDelay: Duration = .seconds(5),
+            ackAnswerDelay: Duration = .milliseconds(100),
+            ackAnswerThreshold: Int = 100,
             maximumUnacknowledged: Int = 1_000
         ) {
             self.isEnabled = isEnabled
             self.ackRequestThreshold = ackRequestThreshold
             self.ackRequestDelay = ackRequestDelay
+            self.ackAnswerDelay = ackAnswerDelay
+            self.ackAnswerThreshold = ackAnswerThreshold
             self.maximumUnacknowledged = maximumUnacknowledged
         }
 
@@ -79,12 +102,14 @@ extension XMPPConnection.Configuration {
         public var description: String {
             guard isEnabled else { return "StreamManagement(disabled)" }
             return "StreamManagement(ackRequestThreshold: \(ackRequestThreshold), ackRequestDelay: \(ackRequestDelay), "
+                + "ackAnswerDelay: \(ackAnswerDelay), ackAnswerThreshold: \(ackAnswerThreshold), "
                 + "maximumUnacknowledged: \(maximumUnacknowledged))"
         }
 
         /// The ledger's configuration, or `nil` when switched off.
         /// - Throws: ``XMPPClientError/Code/invalidConfiguration`` for a
-        ///   threshold or a limit below 1 or a delay that is not positive.
+        ///   threshold or a limit below 1, a request delay that is not
+        ///   positive or a negative answer delay.
         /// - Parameter requestsResumption: Whether `<enable/>` asks for
         ///   resumption (only a reconnecting ``XMPPClient`` does).
         func ledgerConfiguration(requestsResumption: Bool = false) throws(XMPPClientError) -> StreamManagementConfiguration? {
@@ -95,6 +120,12 @@ extension XMPPConnection.Configuration {
             guard ackRequestDelay > .zero else {
                 throw .invalidConfiguration("streamManagement.ackRequestDelay is not positive")
             }
+            guard ackAnswerDelay >= .zero else {
+                throw .invalidConfiguration("streamManagement.ackAnswerDelay is negative")
+            }
+            guard ackAnswerThreshold >= 1 else {
+                throw .invalidConfiguration("streamManagement.ackAnswerThreshold is below 1")
+            }
             guard (1...(1 << 30)).contains(maximumUnacknowledged) else {
                 throw .invalidConfiguration("streamManagement.maximumUnacknowledged is not between 1 and 2^30")
             }
@@ -103,6 +134,8 @@ extension XMPPConnection.Configuration {
                 maximumUnacknowledged: maximumUnacknowledged,
                 ackRequestThreshold: ackRequestThreshold,
                 ackRequestDelay: ackRequestDelay,
+                ackAnswerDelay: ackAnswerDelay,
+                ackAnswerThreshold: ackAnswerThreshold,
                 requestsResumption: requestsResumption)
         }
     }

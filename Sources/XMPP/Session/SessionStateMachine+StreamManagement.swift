@@ -64,8 +64,13 @@ extension SessionStateMachine {
 
     /// Counts an inbound top-level element as handled (stanzas only, and
     /// only while acknowledgements are on).
-    mutating func countInbound(_ element: XMLElement) {
-        _ = streamManagement.inboundHandled(element)
+    /// - Returns: The answer to the server's `<r/>` when this stanza made
+    ///   it due.
+    mutating func countInbound(_ element: XMLElement) -> Action? {
+        guard streamManagement.inboundHandled(element), streamManagement.pendingAnswer != nil,
+            let answer = streamManagement.answerIfDue(now: latestInstant)
+        else { return nil }
+        return .answerAckRequest(answer.element)
     }
 
     /// A stream-management element arrived on the established session (or
@@ -101,7 +106,10 @@ extension SessionStateMachine {
                 }
                 return actions
             case .requestAck:
-                return [.answerAckRequest(try streamManagement.answerAckRequest().element)]
+                if let answer = try streamManagement.ackRequested(now: latestInstant) {
+                    return [.answerAckRequest(answer.element)]
+                }
+                return rescheduleAckRequestTimer()
             case .ack(let handled):
                 liveness.ackReceived()
                 switch try streamManagement.ackReceived(handled) {
@@ -249,14 +257,24 @@ extension SessionStateMachine {
     /// than it is scheduled (or it is not); a timer that fires with nothing
     /// due simply moves on.
     mutating func rescheduleAckRequestTimer() -> [Action] {
-        guard let next = streamManagement.nextAckRequestTime, ackRequestTimer.map({ next < $0 }) ?? true else {
+        // One timer serves both rules: the next request, and the waiting answer.
+        let request = streamManagement.nextAckRequestTime
+        let answer = streamManagement.answerDueTime
+        let earliest = switch (request, answer) {
+        case (let request?, let answer?): min(request, answer)
+        case (let request?, nil): request
+        case (nil, let answer?): answer
+        case (nil, nil): MonotonicInstant?.none
+        }
+        guard let next = earliest, ackRequestTimer.map({ next < $0 }) ?? true else {
             return []
         }
         ackRequestTimer = next
         return [.scheduleAckRequestTimer(next)]
     }
 
-    /// The ack-request timer scheduled for `instant` fired: write `<r/>`
+    /// The ack-request timer scheduled for `instant` fired: write the
+    /// waiting answer to the server's `<r/>` when it is due, and `<r/>`
     /// when one is due, and move the timer on.
     /// - Parameters:
     ///   - instant: The instant it was scheduled for (a replaced timer is
@@ -268,6 +286,9 @@ extension SessionStateMachine {
         ackRequestTimer = nil
         guard case .established = state else { return [] }
         var actions: [Action] = []
+        if let answer = streamManagement.answerIfDue(now: now) {
+            actions.append(.answerAckRequest(answer.element))
+        }
         if streamManagement.requestAckIfDue(now: now) {
             actions += writeAckRequest()
         }

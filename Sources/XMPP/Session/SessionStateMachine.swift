@@ -216,14 +216,17 @@ struct SessionStateMachine: Sendable {
             if handlesStreamManagement, StreamManagementElement.isStreamManagement(element) {
                 return receivedStreamManagement(element)
             }
-            countInbound(element)
-            return trackingWrites(receivedStanza(element, canAnswer: true))
+            let answer = countInbound(element)
+            var actions = trackingWrites(receivedStanza(element, canAnswer: true))
+            if let answer { actions.append(answer) }
+            return actions
         case .closing(let closing):
             guard closing.deliversElements else { return [] }
             if handlesStreamManagement, StreamManagementElement.isStreamManagement(element) {
                 return receivedStreamManagementWhileClosing(element)
             }
-            countInbound(element)
+            // Counted for the closing <a h/>; no answer is written any more.
+            _ = countInbound(element)
             return receivedStanza(element, canAnswer: false)
         }
     }

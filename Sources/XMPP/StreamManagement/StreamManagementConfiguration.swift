@@ -12,6 +12,12 @@ struct StreamManagementConfiguration: Hashable, Sendable {
     /// Request an acknowledgement once the oldest stanza that no request
     /// covers has waited this long, however few were sent.
     let ackRequestDelay: Duration
+    /// How long our answer to the server's `<r/>` may wait; `.zero`
+    /// answers at once. See ``StreamManagementLedger/ackRequested(now:)``.
+    let ackAnswerDelay: Duration
+    /// How many stanzas handled after the server's `<r/>` make the waiting
+    /// answer go out before its delay. At least 1.
+    let ackAnswerThreshold: Int
     /// Whether `<enable/>` asks for resumption.
     let requestsResumption: Bool
     /// The resumption window to suggest in `<enable max=…/>`, in seconds;
@@ -27,6 +33,9 @@ struct StreamManagementConfiguration: Hashable, Sendable {
     ///   - maximumUnacknowledged: The queue bound.
     ///   - ackRequestThreshold: Stanzas between ack requests.
     ///   - ackRequestDelay: The longest a stanza waits before an ack request.
+    ///   - ackAnswerDelay: The longest our answer to `<r/>` waits.
+    ///   - ackAnswerThreshold: Stanzas handled after `<r/>` that make the
+    ///     answer go at once.
     ///   - requestsResumption: Whether to ask for resumption.
     ///   - preferredMaximumResumption: The `max` to suggest, in seconds.
     ///   - maximumSessionIDLength: The longest SM-ID to resume with.
@@ -34,6 +43,8 @@ struct StreamManagementConfiguration: Hashable, Sendable {
         maximumUnacknowledged: Int = 1_000,
         ackRequestThreshold: Int = 100,
         ackRequestDelay: Duration = .seconds(5),
+        ackAnswerDelay: Duration = .milliseconds(100),
+        ackAnswerThreshold: Int = 100,
         requestsResumption: Bool = true,
         preferredMaximumResumption: UInt32? = nil,
         maximumSessionIDLength: Int = 4_000
@@ -41,6 +52,8 @@ struct StreamManagementConfiguration: Hashable, Sendable {
         self.maximumUnacknowledged = min(max(1, maximumUnacknowledged), 1 << 30)
         self.ackRequestThreshold = max(1, ackRequestThreshold)
         self.ackRequestDelay = max(.zero, ackRequestDelay)
+        self.ackAnswerDelay = max(.zero, ackAnswerDelay)
+        self.ackAnswerThreshold = max(1, ackAnswerThreshold)
         self.requestsResumption = requestsResumption
         self.preferredMaximumResumption = preferredMaximumResumption == 0 ? nil : preferredMaximumResumption
         self.maximumSessionIDLength = max(1, maximumSessionIDLength)

@@ -30,15 +30,6 @@ extension StreamManagementLedger {
         return true
     }
 
-    /// The server sent `<r/>`.
-    /// - Returns: The `<a h/>` to answer with.
-    /// - Throws: ``StreamManagementError/unexpectedElement(localName:)``
-    ///   when stream management is not active.
-    func answerAckRequest() throws(StreamManagementError) -> StreamManagementElement {
-        guard phase == .active else { throw .unexpectedElement(localName: "r") }
-        return .ack(handledCount)
-    }
-
     /// The `<a h/>` to write before closing the stream gracefully, so the
     /// server does not resend what we already handled (P39); `nil` when
     /// stream management is not active.

@@ -21,6 +21,8 @@ extension StreamManagementLedger {
         case .active:
             guard resumableSession != nil else { return .ended(abandon()) }
             phase = .detached
+            // Requests of the lost stream are void; <resume h/> tells the count.
+            pendingAnswer = nil
             detachedAt = now
             return .resumable
         case .detached, .resuming:

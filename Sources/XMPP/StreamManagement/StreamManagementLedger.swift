@@ -26,6 +26,10 @@ import XMPPCore
 ///   stanzas that no request or acknowledgement covers, or once the oldest
 ///   of them has waited ``StreamManagementConfiguration/ackRequestDelay``
 ///   (``nextAckRequestTime`` says when to look again).
+/// - **Answers.** The server's `<r/>` is answered once
+///   ``StreamManagementConfiguration/ackAnswerDelay`` passed or
+///   ``StreamManagementConfiguration/ackAnswerThreshold`` more stanzas
+///   were handled (``ackRequested(now:)``, ``answerIfDue(now:)``).
 /// - **Resumption.** When the connection drops, a resumable session keeps
 ///   its stanzas; new ones are queued. `<resumed h/>` retires what the
 ///   server handled and hands back exactly the rest, in order, to write
@@ -88,6 +92,8 @@ struct StreamManagementLedger<Token: Hashable & Sendable>: Sendable {
     /// A ring, because every `<a h/>` retires from the front: an array
     /// moved the whole window (up to 1,000 records) down each time.
     var stanzas: CircularBuffer<TrackedStanza<Token>> = []
+    /// The server's `<r/>` our answer to which waits, if one does.
+    var pendingAnswer: PendingAnswer?
     /// When the connection was lost, while detached or resuming.
     var detachedAt: MonotonicInstant?
     /// Whether the `<enable/>` written asked for resumption.
@@ -135,6 +141,7 @@ struct StreamManagementLedger<Token: Hashable & Sendable>: Sendable {
         guard phase == .enabling else { throw .unexpectedElement(localName: "enabled") }
         phase = .active
         handledCount = .zero
+        pendingAnswer = nil
         if requestedResumption, enabled.resume, let id = enabled.id, !id.isEmpty,
             id.utf8.count <= configuration.maximumSessionIDLength
         {
@@ -183,6 +190,7 @@ struct StreamManagementLedger<Token: Hashable & Sendable>: Sendable {
         acknowledgedCount = .zero
         handledCount = .zero
         ackRequestMark = .zero
+        pendingAnswer = nil
         resumableSession = nil
         detachedAt = nil
         requestedResumption = false

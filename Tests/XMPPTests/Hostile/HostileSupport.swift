@@ -94,7 +94,7 @@ enum Hostile {
     ) throws -> SessionHandlerHarness {
         let harness = try SessionHandlerHarness(
             transport: .tls(SessionTest.encrypted),
-            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration(requestsResumption: resume)))
+            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration(ackAnswerDelay: .zero, requestsResumption: resume)))
         try harness.serverSends(S.header + S.plainFeatures)
         try harness.serverSends(S.success)
         try harness.serverSends(
