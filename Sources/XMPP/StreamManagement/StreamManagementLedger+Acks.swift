@@ -1,4 +1,3 @@
-import NIOCore
 import XMPPCore
 
 extension StreamManagementLedger {
@@ -75,9 +74,9 @@ extension StreamManagementLedger {
         // The stanzas kept start right after the acknowledged count, so the
         // first one the mark does not cover sits at this index.
         let index = Int(acknowledgedCount.distance(to: ackRequestMark))
-        guard index < stanzas.count else { return nil }
-        let stanza = stanzas[stanzas.index(stanzas.startIndex, offsetBy: index)]
-        guard stanza.state == .sent, let writtenAt = stanza.writtenAt else { return nil }
+        guard index < stanzas.count, stanzas[index].state == .sent, let writtenAt = stanzas[index].writtenAt else {
+            return nil
+        }
         return writtenAt.advanced(by: configuration.ackRequestDelay)
     }
 }

@@ -1,5 +1,3 @@
-import NIOCore
-
 extension StreamManagementLedger {
     // MARK: Losing the connection
 

@@ -1,5 +1,3 @@
-import NIOCore
-
 extension StreamManagementLedger {
     /// Everything needed to resume a session later, perhaps in another
     /// process (P40): the SM-ID, the three counts and the stanzas kept.
@@ -26,7 +24,7 @@ extension StreamManagementLedger {
             sentCount: sentCount,
             acknowledgedCount: acknowledgedCount,
             handledCount: handledCount,
-            stanzas: Array(stanzas)
+            stanzas: stanzas
         )
     }
 
@@ -51,7 +49,7 @@ extension StreamManagementLedger {
         acknowledgedCount = snapshot.acknowledgedCount
         handledCount = snapshot.handledCount
         ackRequestMark = snapshot.acknowledgedCount
-        stanzas = CircularBuffer(snapshot.stanzas)
+        stanzas = snapshot.stanzas
     }
 
     /// Whether the ledger's invariants hold: the stanzas are ordered and
@@ -73,7 +71,7 @@ extension StreamManagementLedger {
 
     /// Whether `stanzas` are written ones numbered `acknowledged + 1`
     /// through `sent`, then queued ones without numbers.
-    private static func ordered(_ stanzas: some Collection<TrackedStanza<Token>>, acknowledged: StanzaCount, sent: StanzaCount) -> Bool {
+    private static func ordered(_ stanzas: [TrackedStanza<Token>], acknowledged: StanzaCount, sent: StanzaCount) -> Bool {
         let outstanding = acknowledged.distance(to: sent)
         guard UInt64(outstanding) <= UInt64(stanzas.count) else { return false }
         for (offset, stanza) in stanzas.enumerated() {
