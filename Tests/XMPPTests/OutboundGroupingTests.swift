@@ -17,6 +17,13 @@ import XMPPCore
         Message(type: .chat, to: try JID("bob@example.com"), id: id, body: "hi").element
     }
 
+    /// A session with acknowledgements on, everything it wrote so far read.
+    static func established() throws -> SessionHandlerHarness {
+        let harness = try Hostile.streamManagement()
+        _ = try buffers(harness)
+        return harness
+    }
+
     /// Every buffer the client passed down since the last call, as text.
     static func buffers(_ harness: SessionHandlerHarness) throws -> [String] {
         harness.channel.embeddedEventLoop.run()
@@ -29,8 +36,7 @@ import XMPPCore
 
     @Test("A stanza and the <r/> after it go down as one buffer")
     func stanzaAndRequestInOneBuffer() throws {
-        let harness = try Hostile.streamManagement()
-        _ = try Self.buffers(harness)
+        let harness = try Self.established()
         _ = try harness.handler.startAcknowledgedSend(Self.message("m1"))
         let written = try Self.buffers(harness)
         #expect(written.count == 1)
@@ -40,8 +46,7 @@ import XMPPCore
 
     @Test("Sends in one turn are one buffer, flushed at the turn's end; the first is flushed at once")
     func coalescedSendsInOneBuffer() throws {
-        let harness = try Hostile.streamManagement()
-        _ = try Self.buffers(harness)
+        let harness = try Self.established()
         try harness.handler.submitCoalesced(Self.message("m1"))
         // The first send of a turn waits for nothing.
         let first = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
@@ -56,8 +61,7 @@ import XMPPCore
 
     @Test("The answer to <r/> waits for the turn's end and leaves behind what is sent in that turn")
     func answerLeavesWithTheTurnsSend() throws {
-        let harness = try Hostile.streamManagement()
-        _ = try Self.buffers(harness)
+        let harness = try Self.established()
         try harness.channel.writeInbound(ByteBuffer(string: Hostile.chat("in-1") + "<r xmlns='urn:xmpp:sm:3'/>"))
         #expect(try harness.channel.readOutbound(as: ByteBuffer.self) == nil, "held until the turn ends")
         // What a task woken by the message would do in the same turn.
@@ -72,8 +76,7 @@ import XMPPCore
 
     @Test("A waiting answer stays ahead of what the machine writes next: the closing <a h/>, </stream:stream>")
     func answerKeepsItsPlaceBeforeTheClose() throws {
-        let harness = try Hostile.streamManagement()
-        _ = try Self.buffers(harness)
+        let harness = try Self.established()
         try harness.channel.writeInbound(ByteBuffer(string: Hostile.chat("in-1") + "<r xmlns='urn:xmpp:sm:3'/>"))
         harness.channel.close(promise: nil)
         let written = try Self.buffers(harness).joined()
@@ -82,16 +85,14 @@ import XMPPCore
 
     @Test("The answer to <r/> alone is flushed when the turn ends")
     func answerAloneIsFlushed() throws {
-        let harness = try Hostile.streamManagement()
-        _ = try Self.buffers(harness)
+        let harness = try Self.established()
         try harness.channel.writeInbound(ByteBuffer(string: "<r xmlns='urn:xmpp:sm:3'/>"))
         #expect(try Self.buffers(harness) == ["<a xmlns='urn:xmpp:sm:3' h='0'/>"])
     }
 
     @Test("Writes grouped in one buffer complete their promises together, when it is written")
     func groupedPromisesSucceed() throws {
-        let harness = try Hostile.streamManagement()
-        _ = try Self.buffers(harness)
+        let harness = try Self.established()
         let first = harness.channel.write(XMPPChannelHandler.Request.send(try Self.message("p1")))
         let second = harness.channel.write(XMPPChannelHandler.Request.send(try Self.message("p2")))
         let done = Locked(0)
@@ -105,8 +106,7 @@ import XMPPCore
 
     @Test("A clean close sends what waits first: the grouped write precedes </stream:stream> and succeeds")
     func closeSendsWhatWaitsFirst() throws {
-        let harness = try Hostile.streamManagement()
-        _ = try Self.buffers(harness)
+        let harness = try Self.established()
         let write = harness.channel.write(XMPPChannelHandler.Request.send(try Self.message("p1")))
         let succeeded = Locked(false)
         write.whenSuccess { succeeded.value = true }

@@ -36,7 +36,15 @@ extension XMPPChannelHandler {
     /// system call of their own, and the server one more read; deferred,
     /// they leave with the task's writes. Nothing waits beyond the turn.
     func flushAtEndOfTurn(context: ChannelHandlerContext) {
-        guard needsFlush, !flushScheduled else { return }
+        guard needsFlush else { return }
+        scheduleTurnEndFlush(context: context)
+    }
+
+    /// Schedules the flush at the end of the loop's turn, unless one is
+    /// scheduled already; while it is, ``flushScheduled`` tells sends of
+    /// the same turn to leave their bytes for it.
+    func scheduleTurnEndFlush(context: ChannelHandlerContext) {
+        guard !flushScheduled else { return }
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute { [self] in
             flushScheduled = false
@@ -78,16 +86,7 @@ extension XMPPChannelHandler {
         case .writeElement(let element):
             write(element, context: context, promise: nil)
         case .answerAckRequest(let element):
-            do throws(XMLWriterError) {
-                let bytes = try writer.bytes(element)
-                traceElement("Sending XMPP element", element)
-                unflushedAnswers += bytes
-                bytesSinceFlush += bytes.count
-                noteWritten(context: context)
-            } catch {
-                // Our own <a h/> is always serialisable.
-                logger.debug("XMPP acknowledgement cannot be serialised", metadata: [XMPPLoggingKey.error: "\(error)"])
-            }
+            write(element, context: context, promise: nil, placement: .behindStanzas)
         case .writeStreamClose:
             logger.trace("Sending XMPP stream end")
             write(XMLWriter.streamClosing, context: context, promise: nil)
@@ -186,7 +185,7 @@ extension XMPPChannelHandler {
             return
         }
         traceElement("Sending XMPP element", element)
-        write(bytes, context: context, promise: promise, aheadOfAnswers: true)
+        write(bytes, context: context, promise: promise, placement: .aheadOfAnswers)
         for action in actions.dropFirst() {
             run(action, context: context)
         }
@@ -195,7 +194,10 @@ extension XMPPChannelHandler {
     /// Writes an element; when it cannot be serialised, fails `promise`
     /// and returns why (nothing is written).
     @discardableResult
-    func write(_ element: XMLElement, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?) -> XMLWriterError? {
+    func write(
+        _ element: XMLElement, context: ChannelHandlerContext, promise: EventLoopPromise<Void>?,
+        placement: WritePlacement = .inOrder
+    ) -> XMLWriterError? {
         let bytes: [UInt8]
         do throws(XMLWriterError) {
             bytes = try writer.bytes(element)
@@ -205,24 +207,37 @@ extension XMPPChannelHandler {
             return error
         }
         traceElement("Sending XMPP element", element)
-        write(bytes, context: context, promise: promise)
+        write(bytes, context: context, promise: promise, placement: placement)
         return nil
     }
 
+    /// Where a write goes among what waits for the next flush.
+    enum WritePlacement {
+        /// After everything, the waiting `<a h/>` answers included: the
+        /// machine's own elements (a closing `<a h/>`, `</stream:stream>`)
+        /// keep their order.
+        case inOrder
+        /// Ahead of the waiting answers: an application's stanza.
+        case aheadOfAnswers
+        /// An `<a h/>` answer, kept behind the stanzas until the flush or
+        /// the next write in order.
+        case behindStanzas
+    }
+
     /// Adds `bytes` to what the next flush sends.
-    /// - Parameter aheadOfAnswers: Whether they may go ahead of the `<a h/>`
-    ///   answers waiting for the flush (an application's stanza); anything
-    ///   else the machine writes follows them, so that its elements (a
-    ///   closing `<a h/>`, `</stream:stream>`) keep their order.
     func write(
-        _ bytes: [UInt8], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?, aheadOfAnswers: Bool = false
+        _ bytes: [UInt8], context: ChannelHandlerContext, promise: EventLoopPromise<Void>?,
+        placement: WritePlacement = .inOrder
     ) {
-        if !aheadOfAnswers { moveAnswersBehind(context: context) }
-        if unflushed == nil {
-            // Room for a few stanzas; a burst grows it by doubling.
-            unflushed = context.channel.allocator.buffer(capacity: max(bytes.count, Self.unflushedInitialCapacity))
+        switch placement {
+        case .inOrder:
+            moveAnswersBehind(context: context)
+            appendUnflushed(bytes, context: context)
+        case .aheadOfAnswers:
+            appendUnflushed(bytes, context: context)
+        case .behindStanzas:
+            unflushedAnswers += bytes
         }
-        unflushed?.writeBytes(bytes)
         if let promise {
             if let first = unflushedPromise {
                 first.futureResult.cascade(to: promise)
@@ -237,11 +252,17 @@ extension XMPPChannelHandler {
     /// Appends the waiting `<a h/>` answers to what the next flush sends.
     func moveAnswersBehind(context: ChannelHandlerContext) {
         guard !unflushedAnswers.isEmpty else { return }
-        if unflushed == nil {
-            unflushed = context.channel.allocator.buffer(capacity: max(unflushedAnswers.count, Self.unflushedInitialCapacity))
-        }
-        unflushed?.writeBytes(unflushedAnswers)
+        appendUnflushed(unflushedAnswers, context: context)
         unflushedAnswers.removeAll()
+    }
+
+    /// Appends `bytes` to the buffer the next flush passes down, making it
+    /// first: room for a few stanzas; a burst grows it by doubling.
+    private func appendUnflushed(_ bytes: [UInt8], context: ChannelHandlerContext) {
+        if unflushed == nil {
+            unflushed = context.channel.allocator.buffer(capacity: max(bytes.count, Self.unflushedInitialCapacity))
+        }
+        unflushed?.writeBytes(bytes)
     }
 
     /// The first allocation for a flush's bytes.

@@ -63,12 +63,7 @@ extension XMPPChannelHandler {
         }
         // Marks the turn as busy even when nothing is left to flush, so
         // that the next send of this turn waits for its end.
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        context.eventLoop.assumeIsolated().execute { [self] in
-            flushScheduled = false
-            if let context = self.context { flushIfNeeded(context: context) }
-        }
+        scheduleTurnEndFlush(context: context)
     }
 
     /// The most bytes a coalesced send leaves unflushed: one TLS record's

@@ -67,8 +67,7 @@ extension SessionStateMachine {
     /// - Returns: The answer to the server's `<r/>` when this stanza made
     ///   it due.
     mutating func countInbound(_ element: XMLElement) -> Action? {
-        guard streamManagement.inboundHandled(element), streamManagement.pendingAnswer != nil,
-            let answer = streamManagement.answerIfDue(now: latestInstant)
+        guard streamManagement.inboundHandled(element), let answer = streamManagement.answerIfDue(now: latestInstant)
         else { return nil }
         return .answerAckRequest(answer.element)
     }
@@ -258,14 +257,8 @@ extension SessionStateMachine {
     /// due simply moves on.
     mutating func rescheduleAckRequestTimer() -> [Action] {
         // One timer serves both rules: the next request, and the waiting answer.
-        let request = streamManagement.nextAckRequestTime
         let answer = streamManagement.answerDueTime
-        let earliest = switch (request, answer) {
-        case (let request?, let answer?): min(request, answer)
-        case (let request?, nil): request
-        case (nil, let answer?): answer
-        case (nil, nil): MonotonicInstant?.none
-        }
+        let earliest = streamManagement.nextAckRequestTime.map { request in answer.map { min(request, $0) } ?? request } ?? answer
         guard let next = earliest, ackRequestTimer.map({ next < $0 }) ?? true else {
             return []
         }
