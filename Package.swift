@@ -124,6 +124,7 @@ let package = Package(
             dependencies: [
                 "XMPP",
                 "XMPPCore",
+                "XMPPTransport",
                 "XMPPTestSupport",
                 "NIOGnuTLS",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -3,6 +3,7 @@ import NIOCore
 import NIOEmbedded
 import Synchronization
 import XMPPCore
+import XMPPTransport
 
 @testable import XMPP
 
@@ -25,7 +26,8 @@ final class SessionHandlerHarness {
     init(
         transport: SessionStateMachine.Transport,
         configuration: SessionStateMachine.Configuration = SessionTest.configuration(),
-        makeTLSHandler: @escaping XMPPChannelHandler.TLSHandlerFactory = { throw SessionHandlerHarness.NoTLS() }
+        makeTLSHandler: @escaping XMPPChannelHandler.TLSHandlerFactory = { throw SessionHandlerHarness.NoTLS() },
+        quickAcknowledgements: XMPPConnection.Configuration.QuickAcknowledgements? = nil
     ) throws {
         let (stream, queue) = InboundElements.makeStream()
         inbound = stream
@@ -49,9 +51,14 @@ final class SessionHandlerHarness {
             },
             negotiation: promise,
             holdLimit: 256,
+            quickAcknowledgements: quickAcknowledgements ?? .whileNegotiating,
             requests: handedOver,
             logger: logger)
         self.handler = handler
+        // As the connector sets a channel up: quick ACKs first in line.
+        if quickAcknowledgements != nil {
+            try channel.pipeline.syncOperations.addHandler(QuickAckHandler(), name: QuickAckHandler.name)
+        }
         // Everything delivered, as `connection.elements()` would see it.
         _ = handler.router.subscribe(filter: { _ in true }, queue: queue)
         try channel.pipeline.syncOperations.addHandler(handler)

@@ -64,6 +64,9 @@ extension XMPPConnection {
         /// keepalives, a probe after silence, a deadline for every
         /// acknowledgement request; on by default, see ``Liveness``.
         public var liveness = Liveness()
+        /// How long Linux's TCP quick-ACK mode stays on: while negotiating
+        /// by default; see ``QuickAcknowledgements``.
+        public var quickAcknowledgements = QuickAcknowledgements.whileNegotiating
 
         /// Creates a configuration for an account whose resource the server
         /// assigns.

@@ -110,6 +110,7 @@ extension XMPPChannelHandler {
                     XMPPLoggingKey.boundJID: "\(session.boundJID)",
                     XMPPLoggingKey.mechanism: "\(session.authenticationMechanism)",
                 ])
+            endQuickAcknowledgementsIfNegotiationOnly(context: context)
             negotiation?.succeed(.established(session))
             negotiation = nil
         case .deliver(let element):
@@ -267,6 +268,16 @@ extension XMPPChannelHandler {
 
     /// The first allocation for a flush's bytes.
     static let unflushedInitialCapacity = 1024
+
+    /// From here on the kernel's delayed ACKs let a busy server gather
+    /// stanzas into fewer segments (``XMPPConnection/Configuration/QuickAcknowledgements``).
+    private func endQuickAcknowledgementsIfNegotiationOnly(context: ChannelHandlerContext) {
+        guard quickAcknowledgements == .whileNegotiating else { return }
+        let operations = context.pipeline.syncOperations
+        // Absent on channels the connector did not make (tests).
+        guard let quickAck = try? operations.handler(type: QuickAckHandler.self) else { return }
+        operations.removeHandler(quickAck, promise: nil)
+    }
 
     func addTLSHandler(context: ChannelHandlerContext) {
         // What was written in the clear goes out before TLS takes over.

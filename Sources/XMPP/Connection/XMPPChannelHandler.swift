@@ -78,6 +78,9 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     /// Receives inbound requests that have a handler.
     let requests: InboundIQRequests
     let logger: Logger
+    /// Whether the quick-ACK handler is removed once the session is
+    /// established.
+    let quickAcknowledgements: XMPPConnection.Configuration.QuickAcknowledgements
 
     private let transport: SessionStateMachine.Transport
     let reader: XMLStreamReader
@@ -128,6 +131,9 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     ///   - negotiation: Completed once negotiation ends.
     ///   - holdLimit: How many delivered elements no subscription wanted
     ///     are kept for later subscriptions.
+    ///   - quickAcknowledgements: Whether the quick-ACK handler (put first
+    ///     in the pipeline by the connector) stays once the session is
+    ///     established.
     ///   - requests: Receives inbound IQ requests that have a handler;
     ///     finished when the connection ends.
     ///   - continuity: Where acknowledgement waits and a session to resume
@@ -140,6 +146,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         makeTLSHandler: @escaping TLSHandlerFactory,
         negotiation: EventLoopPromise<NegotiationOutcome>,
         holdLimit: Int,
+        quickAcknowledgements: XMPPConnection.Configuration.QuickAcknowledgements = .whileNegotiating,
         requests: InboundIQRequests,
         continuity: SessionContinuity = SessionContinuity(),
         logger: Logger
@@ -151,6 +158,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         self.makeTLSHandler = makeTLSHandler
         self.negotiation = negotiation
         self.router = InboundRouter(holdLimit: holdLimit)
+        self.quickAcknowledgements = quickAcknowledgements
         self.requests = requests
         self.logger = logger
     }

@@ -146,8 +146,8 @@ extension XMPPConnection {
             let machine = SessionStateMachine(configuration: attemptConfiguration, redirectsSoFar: redirects)
             let (firstOutcome, handler) = try await negotiate(
                 on: connected, machine: machine, limits: configuration.limits, tls: tls,
-                holdLimit: configuration.heldInboundElementLimit, requests: requests,
-                continuity: continuity ?? SessionContinuity(), logger: attemptLogger)
+                holdLimit: configuration.heldInboundElementLimit, quickAcknowledgements: configuration.quickAcknowledgements,
+                requests: requests, continuity: continuity ?? SessionContinuity(), logger: attemptLogger)
             var outcome = firstOutcome
             var answeredForm: RegistrationForm?
             while case .registrationForm(let form) = outcome {
@@ -220,6 +220,7 @@ extension XMPPConnection {
         limits: XMLStreamReader.Limits,
         tls: TLSContexts,
         holdLimit: Int,
+        quickAcknowledgements: XMPPConnection.Configuration.QuickAcknowledgements,
         requests: InboundIQRequests,
         continuity: SessionContinuity,
         logger: Logger
@@ -245,7 +246,8 @@ extension XMPPConnection {
             let handler = XMPPChannelHandler(
                 machine: machine, transport: transport, limits: limits,
                 makeTLSHandler: { try tls.makeHandler(for: .startTLS) },
-                negotiation: promise, holdLimit: holdLimit, requests: requests, continuity: continuity, logger: logger)
+                negotiation: promise, holdLimit: holdLimit, quickAcknowledgements: quickAcknowledgements,
+                requests: requests, continuity: continuity, logger: logger)
             handlerPromise.succeed(NIOLoopBound(handler, eventLoop: channel.eventLoop))
             do {
                 try channel.pipeline.syncOperations.addHandler(handler)

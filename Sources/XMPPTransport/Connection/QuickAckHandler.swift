@@ -15,6 +15,11 @@ import Glibc
 /// again after each read, not once. It sits first in the pipeline, ahead
 /// of TLS, so it sees reads that carry no application data too.
 ///
+/// The session removes it once established, unless configured to keep it
+/// (`XMPPConnection.Configuration.QuickAcknowledgements`): afterwards the
+/// kernel's delayed ACKs let a busy server gather stanzas into fewer
+/// segments, so the client wakes up less often.
+///
 /// Elsewhere (other systems, or a channel without socket options) it does
 /// nothing.
 package final class QuickAckHandler: ChannelInboundHandler, RemovableChannelHandler {
