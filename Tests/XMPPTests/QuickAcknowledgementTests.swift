@@ -41,16 +41,7 @@ import XMPPTransport
 
     @Test("With XEP-0198 the handler stays until <enabled/> establishes the session")
     func removedAfterEnabled() throws {
-        let harness = try SessionHandlerHarness(
-            transport: .tls(SessionTest.encrypted),
-            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration()),
-            quickAcknowledgements: .whileNegotiating)
-        try harness.serverSends(S.header + S.plainFeatures)
-        try harness.serverSends(S.success)
-        try harness.serverSends(
-            S.header + "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
-                + "<sm xmlns='urn:xmpp:sm:3'><optional/></sm></stream:features>")
-        try harness.serverSends(S.bindResult)
+        let harness = try Hostile.streamManagementUntilEnable(quickAcknowledgements: .whileNegotiating)
         #expect(try harness.clientWrote().contains("<enable xmlns='urn:xmpp:sm:3'"))
         #expect(harness.session == nil)
         #expect(Self.hasQuickAckHandler(harness), "<enable/> is still negotiation")

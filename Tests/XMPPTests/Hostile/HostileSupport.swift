@@ -92,17 +92,27 @@ enum Hostile {
     static func streamManagement(
         resume: Bool = false, enabled: String = "<enabled xmlns='urn:xmpp:sm:3'/>"
     ) throws -> SessionHandlerHarness {
+        let harness = try streamManagementUntilEnable(resume: resume)
+        _ = try harness.clientWrote()
+        try harness.serverSends(enabled)
+        return harness
+    }
+
+    /// A harness with stream management whose `<enable/>` waits for the
+    /// server's answer (what the client wrote is left unread).
+    static func streamManagementUntilEnable(
+        resume: Bool = false, quickAcknowledgements: XMPPConnection.Configuration.QuickAcknowledgements? = nil
+    ) throws -> SessionHandlerHarness {
         let harness = try SessionHandlerHarness(
             transport: .tls(SessionTest.encrypted),
-            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration(ackAnswerDelay: .zero, requestsResumption: resume)))
+            configuration: SessionTest.configuration(streamManagement: StreamManagementConfiguration(ackAnswerDelay: .zero, requestsResumption: resume)),
+            quickAcknowledgements: quickAcknowledgements)
         try harness.serverSends(S.header + S.plainFeatures)
         try harness.serverSends(S.success)
         try harness.serverSends(
             S.header + "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/>"
                 + "<sm xmlns='urn:xmpp:sm:3'><optional/></sm></stream:features>")
         try harness.serverSends(S.bindResult)
-        _ = try harness.clientWrote()
-        try harness.serverSends(enabled)
         return harness
     }
 }
