@@ -78,4 +78,34 @@ import Testing
         #expect(!UTF8Equality.equal("a" as String?, nil))
         #expect(UTF8Equality.equal("a" as String?, "a"))
     }
+
+    @Test("A lookup by bytes finds the address remembered under the same text only")
+    func lookupByBytes() throws {
+        let text = "romeo@montague.example/orchard"
+        #expect(try Self.rememberedAfterParsing(text))
+        var found: JID?
+        for _ in 0..<100 {
+            _ = try JID(text)
+            found = Array(text.utf8).withUnsafeBufferPointer(RecentJIDs.lookup(bytes:))
+            if found != nil { break }
+        }
+        #expect(try found == JID(localpart: "romeo", domainpart: "montague.example", resourcepart: "orchard"))
+        // One byte off, shorter, longer, empty: never the remembered JID.
+        for other in ["romeo@montague.example/orcharD", "romeo@montague.example/orchar", text + "s", ""] {
+            let result = Array(other.utf8).withUnsafeBufferPointer(RecentJIDs.lookup(bytes:))
+            #expect(result.map { $0.description } != "romeo@montague.example/orchard", "\(other)")
+        }
+    }
+
+    @Test("Byte buffers compare by length and content")
+    func bufferEquality() {
+        func equal(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+            lhs.withUnsafeBufferPointer { left in rhs.withUnsafeBufferPointer { UTF8Equality.bytesEqual(left, $0) } }
+        }
+        #expect(equal([], []))
+        #expect(equal([1, 2, 3], [1, 2, 3]))
+        #expect(!equal([1, 2, 3], [1, 2, 4]))
+        #expect(!equal([1, 2, 3], [1, 2]))
+        #expect(!equal([], [0]))
+    }
 }

@@ -32,6 +32,18 @@ enum RecentJIDs {
     }
 
     /// Remembers what `text` parsed to.
+    /// The JID remembered for the address whose UTF-8 is `bytes` (an
+    /// attribute value still in the parsed tree), without making a string.
+    static func lookup(bytes: UnsafeBufferPointer<UInt8>) -> JID? {
+        guard let slot = slot(of: bytes) else { return nil }
+        return table.withLock { table -> JID? in
+            guard let entry = table[slot],
+                entry.text.utf8.withContiguousStorageIfAvailable({ UTF8Equality.bytesEqual($0, bytes) }) == true
+            else { return nil }
+            return entry.jid
+        }
+    }
+
     static func remember(_ text: String, as jid: JID) {
         guard let slot = slot(of: text) else { return }
         table.withLock { $0[slot] = Entry(text: text, jid: jid) }
@@ -47,16 +59,16 @@ enum RecentJIDs {
     /// The text's slot (FNV-1a over its bytes), or `nil` when it is not
     /// remembered at all.
     private static func slot(of text: String) -> Int? {
-        let utf8 = text.utf8
-        guard utf8.count <= maxRememberedBytes else { return nil }
-        let hash = utf8.withContiguousStorageIfAvailable { bytes -> UInt64 in
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in bytes {
-                hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
-            }
-            return hash
+        guard text.utf8.count <= maxRememberedBytes else { return nil }
+        return text.utf8.withContiguousStorageIfAvailable { slot(of: $0) } ?? nil
+    }
+
+    private static func slot(of bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count <= maxRememberedBytes else { return nil }
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3
         }
-        guard let hash else { return nil }
         return Int(truncatingIfNeeded: hash ^ (hash >> 32)) & (slotCount - 1)
     }
 }

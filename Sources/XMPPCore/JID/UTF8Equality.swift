@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Byte-wise equality of strings' UTF-8, for the comparisons on the receive
 /// path (addresses, attribute values).
 ///
@@ -12,7 +18,7 @@ package enum UTF8Equality {
         guard lhs.utf8.count == rhs.utf8.count else { return false }
         let compared = lhs.utf8.withContiguousStorageIfAvailable { left in
             rhs.utf8.withContiguousStorageIfAvailable { right in
-                left.elementsEqual(right)
+                bytesEqual(left, right)
             }
         }
         // Bridged or lazily stored strings have no contiguous buffer.
@@ -20,6 +26,15 @@ package enum UTF8Equality {
     }
 
     /// Whether `lhs` and `rhs` are both absent or the same byte sequence.
+    /// Whether two buffers hold the same bytes (`memcmp`, which compares
+    /// many bytes per step).
+    @inlinable
+    package static func bytesEqual(_ lhs: UnsafeBufferPointer<UInt8>, _ rhs: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        guard let left = lhs.baseAddress, let right = rhs.baseAddress, lhs.count > 0 else { return true }
+        return memcmp(left, right, lhs.count) == 0
+    }
+
     @inlinable
     package static func equal(_ lhs: String?, _ rhs: String?) -> Bool {
         switch (lhs, rhs) {

@@ -25,12 +25,13 @@ extension Message {
         var thread: Thread?
         var error: StanzaError?
         var extensions: [XMLElement] = []
-        for child in element.elements {
-            guard child.name.namespace == namespace else {
+        for case .element(let child) in element.children {
+            let name = child.name
+            guard name.namespace == namespace else {
                 extensions.append(child)
                 continue
             }
-            switch child.name.localName {
+            switch name.localName {
             case "body":
                 bodyElements.append(child)
             case "subject":

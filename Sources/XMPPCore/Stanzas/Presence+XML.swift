@@ -35,7 +35,7 @@ extension Presence {
         var statusElements: [XMLElement] = []
         var error: StanzaError?
         var extensions: [XMLElement] = []
-        for child in element.elements {
+        for case .element(let child) in element.children {
             guard child.name.namespace == namespace else {
                 extensions.append(child)
                 continue

@@ -42,16 +42,34 @@ struct StanzaHeader: Hashable, Sendable {
         guard element.name == XMLQualifiedName(localName, namespace: namespace) else {
             throw StanzaParseError.unexpectedElement(element.name)
         }
-        for attribute in element.attributes {
-            switch attribute.name {
-            case XMLQualifiedName("to"): to = try Self.address(attribute)
-            case XMLQualifiedName("from"): from = try Self.address(attribute)
-            case XMLQualifiedName("id"): id = attribute.value
-            case XMLQualifiedName("type"): type = attribute.value
-            case XMLQualifiedName.xmlLang: language = attribute.value
-            default: additionalAttributes.append(attribute)
+        // By position, so that each value is made only when kept, and an
+        // address seen lately is found by its bytes (no string at all).
+        let attributes = element.attributes
+        for position in attributes.indices {
+            let name = attributes.name(at: position)
+            guard name.namespace.isEmpty else {
+                if name == .xmlLang {
+                    language = attributes.value(at: position)
+                } else {
+                    additionalAttributes.append(attributes[position])
+                }
+                continue
+            }
+            switch name.localName {
+            case "to": to = try Self.address(attributes, at: position)
+            case "from": from = try Self.address(attributes, at: position)
+            case "id": id = attributes.value(at: position)
+            case "type": type = attributes.value(at: position)
+            default: additionalAttributes.append(attributes[position])
             }
         }
+    }
+
+    /// Parses the address attribute at `position`: from the recent
+    /// addresses by its bytes when it is one of them.
+    static func address(_ attributes: XMLAttributes, at position: Int) throws(StanzaParseError) -> JID {
+        if let known = attributes.withValueBytes(at: position, RecentJIDs.lookup(bytes:)) { return known }
+        return try address(attributes[position])
     }
 
     /// Parses an attribute holding a JID.
@@ -89,7 +107,7 @@ extension XMLElement {
     /// - Throws: `invalidChild` naming the first nested element, which the
     ///   schema forbids and the model could not keep.
     func stanzaTextContent() throws(StanzaParseError) -> String {
-        if let nested = elements.first {
+        for case .element(let nested) in children {
             throw StanzaParseError(.invalidChild, subject: nested.name.description)
         }
         return text

@@ -72,6 +72,36 @@ public struct XMLAttributes: RandomAccessCollection, MutableCollection, RangeRep
     }
 
     /// Attributes are equal when they hold the same attributes in the same order.
+    /// The name of the attribute at `position`, without making its value
+    /// (for readers that want only some values).
+    func name(at position: Int) -> XMLQualifiedName {
+        if let (tree, start, count) = list.treeRange {
+            precondition(position >= 0 && position < Int(count), "index out of range")
+            return tree.attributeName(start + Int32(position))
+        }
+        return self[position].name
+    }
+
+    /// The value of the attribute at `position`.
+    func value(at position: Int) -> String {
+        if let (tree, start, count) = list.treeRange {
+            precondition(position >= 0 && position < Int(count), "index out of range")
+            return tree.attributeValue(start + Int32(position))
+        }
+        return self[position].value
+    }
+
+    /// Calls `body` with the UTF-8 of the value at `position`: in place
+    /// for a parsed element, so a lookup by bytes makes no string.
+    func withValueBytes<Result>(at position: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        if let (tree, start, count) = list.treeRange {
+            precondition(position >= 0 && position < Int(count), "index out of range")
+            return tree.withAttributeValueBytes(start + Int32(position), body)
+        }
+        var value = self[position].value
+        return value.withUTF8(body)
+    }
+
     public static func == (lhs: XMLAttributes, rhs: XMLAttributes) -> Bool {
         lhs.elementsEqual(rhs)
     }

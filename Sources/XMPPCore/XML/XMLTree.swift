@@ -117,6 +117,15 @@ struct XMLTree: @unchecked Sendable {
         }
     }
 
+    /// Calls `body` with the UTF-8 of an attribute's value, in place.
+    func withAttributeValueBytes<Result>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+        withRegions { base, layout in
+            let range = (base + layout.attributesOffset).assumingMemoryBound(to: XMLTreeStorage.Attribute.self)[Int(index)].value
+            let start = (base + layout.bytesOffset + Int(range.offset)).assumingMemoryBound(to: UInt8.self)
+            return body(UnsafeBufferPointer(start: start, count: Int(range.count)))
+        }
+    }
+
     func attribute(_ index: Int32) -> XMLAttribute {
         withRegions { base, layout in
             let slot = (base + layout.attributesOffset).assumingMemoryBound(to: XMLTreeStorage.Attribute.self)[Int(index)]

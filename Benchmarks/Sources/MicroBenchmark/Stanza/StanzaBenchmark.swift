@@ -22,6 +22,8 @@ enum StanzaBenchmark {
         let mixKinds = parse(mix.stanzas).kinds
         let tinyKinds = parse(tiny.stanzas).kinds
         let jidChecksum = parseJIDs(addresses).checksum
+        let routed = routedChats()
+        let routedChecksum = parseMessages(routed).checksum
         print("mix: \(grouped(mix.stanzas.count)) elements → \(mixKinds); tiny: \(grouped(tiny.stanzas.count)) → \(tinyKinds); "
             + "\(grouped(addresses.count)) from/to addresses in mix")
 
@@ -46,6 +48,11 @@ enum StanzaBenchmark {
                 if pass.kinds != tinyKinds { fail("parse of tiny changed: \(pass.kinds)") }
                 return pass.seconds
             }, tiny.stanzas.count),
+            (Contender(name: "parse routed chat: XMLElement → Message") {
+                let pass = parseMessages(routed)
+                if pass.checksum != routedChecksum { fail("parse of routed chats changed") }
+                return pass.seconds
+            }, routed.count),
             (Contender(name: "JID(string), mix from/to values") {
                 let pass = parseJIDs(addresses)
                 if pass.checksum != jidChecksum { fail("JID parsing changed") }
@@ -118,6 +125,37 @@ enum StanzaBenchmark {
             }
         }
         return (seconds(since: start), kinds)
+    }
+
+    /// 10,000 chat messages as Prosody routes the session benchmark's
+    /// (the sender's full JID added, `xml:lang`, a 100-byte body and a
+    /// no-store hint), read by `XMLStreamReader`.
+    static func routedChats() -> [XMLElement] {
+        var text = "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"
+        for index in 0..<10_000 {
+            let sequence = String(index)
+            let body = String(repeating: "0", count: 10 - sequence.count) + sequence + " "
+                + String(repeating: "abcdefghijklmnopqrstuvwxyz", count: 4).prefix(89)
+            text += "<message type='chat' id='m\(index)' to='user02@xmpp.test/bench' from='user01@xmpp.test/\(index % 7)f3a9c1'"
+                + " xml:lang='en'><body>\(body)</body><no-store xmlns='urn:xmpp:hints'/></message>"
+        }
+        return CorpusTrees.read(Array(text.utf8), name: "routed chats")
+    }
+
+    /// Reads every element as a message; the checksum adds body lengths
+    /// and counts senders, so every field that matters was read.
+    static func parseMessages(_ elements: [XMLElement]) -> (seconds: Double, checksum: Int) {
+        var checksum = 0
+        let start = ContinuousClock.now
+        for element in elements {
+            do throws(StanzaParseError) {
+                let message = try Message(element: element)
+                checksum &+= (message.body?.utf8.count ?? 0) &+ (message.from == nil ? 0 : 1) &+ (message.type == .chat ? 1 : 0)
+            } catch {
+                fail("a routed chat does not parse: \(error)")
+            }
+        }
+        return (seconds(since: start), checksum)
     }
 
     /// Parses every address; the checksum counts full JIDs.
