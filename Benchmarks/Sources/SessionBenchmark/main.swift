@@ -25,8 +25,9 @@
 //                has routed all N once it is back), then a clean close.
 //
 // The library's defaults stay on (XEP-0198 acknowledgements, liveness
-// keepalives), as libstrophe's do (it enables XEP-0198 too, and asks for an
-// acknowledgement after every stanza where swift-xmpp asks every 5th);
+// keepalives, quick ACKs while negotiating only), as libstrophe's do (it
+// enables XEP-0198 too, and asks for an acknowledgement after every stanza
+// where swift-xmpp asks every 100th);
 // --sm off switches XEP-0198 off on both sides. libstrophe always loads the
 // system CA bundle besides --ca (OpenSSL default paths, on every
 // connection); --system-roots on makes swift-xmpp trust the system store
