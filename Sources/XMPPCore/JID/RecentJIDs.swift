@@ -31,7 +31,6 @@ enum RecentJIDs {
         }
     }
 
-    /// Remembers what `text` parsed to.
     /// The JID remembered for the address whose UTF-8 is `bytes` (an
     /// attribute value still in the parsed tree), without making a string.
     static func lookup(bytes: UnsafeBufferPointer<UInt8>) -> JID? {
@@ -44,6 +43,7 @@ enum RecentJIDs {
         }
     }
 
+    /// Remembers what `text` parsed to.
     static func remember(_ text: String, as jid: JID) {
         guard let slot = slot(of: text) else { return }
         table.withLock { $0[slot] = Entry(text: text, jid: jid) }

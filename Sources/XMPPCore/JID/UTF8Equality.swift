@@ -25,7 +25,6 @@ package enum UTF8Equality {
         return (compared ?? nil) ?? lhs.utf8.elementsEqual(rhs.utf8)
     }
 
-    /// Whether `lhs` and `rhs` are both absent or the same byte sequence.
     /// Whether two buffers hold the same bytes (`memcmp`, which compares
     /// many bytes per step).
     @inlinable
@@ -35,6 +34,7 @@ package enum UTF8Equality {
         return memcmp(left, right, lhs.count) == 0
     }
 
+    /// Whether `lhs` and `rhs` are both absent or the same byte sequence.
     @inlinable
     package static func equal(_ lhs: String?, _ rhs: String?) -> Bool {
         switch (lhs, rhs) {

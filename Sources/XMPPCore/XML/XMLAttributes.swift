@@ -71,7 +71,6 @@ public struct XMLAttributes: RandomAccessCollection, MutableCollection, RangeRep
         return nil
     }
 
-    /// Attributes are equal when they hold the same attributes in the same order.
     /// The name of the attribute at `position`, without making its value
     /// (for readers that want only some values).
     func name(at position: Int) -> XMLQualifiedName {
@@ -102,6 +101,7 @@ public struct XMLAttributes: RandomAccessCollection, MutableCollection, RangeRep
         return value.withUTF8(body)
     }
 
+    /// Attributes are equal when they hold the same attributes in the same order.
     public static func == (lhs: XMLAttributes, rhs: XMLAttributes) -> Bool {
         lhs.elementsEqual(rhs)
     }
