@@ -54,7 +54,6 @@ extension XMPPChannelHandler {
 
     /// Flushes now, whatever is pending.
     func flushNow(context: ChannelHandlerContext) {
-        bytesSinceFlush = 0
         passUnflushed(context: context)
         context.flush()
     }
@@ -246,7 +245,6 @@ extension XMPPChannelHandler {
                 unflushedPromise = promise
             }
         }
-        bytesSinceFlush += bytes.count
         noteWritten(context: context)
     }
 

@@ -102,10 +102,12 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     /// the end of the read instead of one per element.
     var deferringFlush = false
     /// Whether a flush is scheduled for the end of the loop's tick (see
-    /// `submitCoalesced(_:)`), and how many bytes were written since the
-    /// last flush (the only flush state: ``needsFlush`` derives from it).
+    /// `submitCoalesced(_:)`).
     var flushScheduled = false
-    var bytesSinceFlush = 0
+    /// How many bytes were written since the last flush: what waits in
+    /// ``unflushed`` and ``unflushedAnswers`` (``needsFlush`` derives
+    /// from it).
+    var bytesSinceFlush: Int { (unflushed?.readableBytes ?? 0) + unflushedAnswers.count }
     /// What was written since the last flush, not passed down yet: the
     /// pipeline gets one buffer per flush, so TLS seals one record (and
     /// NIO writes one buffer) for a burst rather than one per element.

@@ -36,11 +36,12 @@ extension Presence {
         var error: StanzaError?
         var extensions: [XMLElement] = []
         for case .element(let child) in element.children {
-            guard child.name.namespace == namespace else {
+            let name = child.name
+            guard name.namespace == namespace else {
                 extensions.append(child)
                 continue
             }
-            switch child.name.localName {
+            switch name.localName {
             case "show":
                 // RFC 6121 §4.7.2.1 and §4.7.2.3: at most one of each.
                 guard show == nil else { throw StanzaParseError(.invalidChild, subject: child.name.description) }

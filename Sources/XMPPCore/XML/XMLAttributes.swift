@@ -74,31 +74,21 @@ public struct XMLAttributes: RandomAccessCollection, MutableCollection, RangeRep
     /// The name of the attribute at `position`, without making its value
     /// (for readers that want only some values).
     func name(at position: Int) -> XMLQualifiedName {
-        if let (tree, start, count) = list.treeRange {
-            precondition(position >= 0 && position < Int(count), "index out of range")
-            return tree.attributeName(start + Int32(position))
-        }
-        return self[position].name
+        list.part(at: position, tree: { $0.attributeName($1) }, array: \.name)
     }
 
     /// The value of the attribute at `position`.
     func value(at position: Int) -> String {
-        if let (tree, start, count) = list.treeRange {
-            precondition(position >= 0 && position < Int(count), "index out of range")
-            return tree.attributeValue(start + Int32(position))
-        }
-        return self[position].value
+        list.part(at: position, tree: { $0.attributeValue($1) }, array: \.value)
     }
 
     /// Calls `body` with the UTF-8 of the value at `position`: in place
     /// for a parsed element, so a lookup by bytes makes no string.
     func withValueBytes<Result>(at position: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if let (tree, start, count) = list.treeRange {
-            precondition(position >= 0 && position < Int(count), "index out of range")
-            return tree.withAttributeValueBytes(start + Int32(position), body)
+        list.part(at: position, tree: { $0.withAttributeValueBytes($1, body) }) { attribute in
+            var value = attribute.value
+            return value.withUTF8(body)
         }
-        var value = self[position].value
-        return value.withUTF8(body)
     }
 
     /// Attributes are equal when they hold the same attributes in the same order.

@@ -28,12 +28,19 @@ struct XMLTreeList<Element>: Sendable where Element: Sendable {
     /// Element `position`, read from the tree with `read` or from the array.
     @inline(__always)
     func element(at position: Int, read: (XMLTree, Int32) -> Element) -> Element {
+        part(at: position, tree: read, array: { $0 })
+    }
+
+    /// Reads one part of the element at `position`: from the tree in
+    /// place (`tree`, given the tree index), or from the array's element.
+    @inline(__always)
+    func part<Part>(at position: Int, tree read: (XMLTree, Int32) -> Part, array: (Element) -> Part) -> Part {
         switch storage {
         case .tree(let tree, let start, let count):
             precondition(position >= 0 && position < Int(count), "index out of range")
             return read(tree, start + Int32(position))
-        case .array(let array):
-            return array[position]
+        case .array(let elements):
+            return array(elements[position])
         }
     }
 
