@@ -19,6 +19,7 @@ for benchmark in options.benchmarks {
     switch benchmark {
     case .writer: WriterBenchmark.run(options)
     case .stanza: StanzaBenchmark.run(options)
+    case .inbound: await InboundBenchmark.run(options)
     case .scram: SCRAMBenchmark.run(options)
     case .tls: TLSBenchmark.run(options)
     case .allocs: await AllocBenchmark.run(options)

@@ -2,7 +2,7 @@
 struct Options {
     /// The benchmarks this executable knows, in the order they run.
     enum Benchmark: String, CaseIterable {
-        case writer, stanza, scram, tls, allocs
+        case writer, stanza, inbound, scram, tls, allocs
     }
 
     /// Which benchmarks to run.
@@ -15,9 +15,10 @@ struct Options {
     var megabytes = 8
 
     static let usage = """
-        usage: MicroBenchmark [--only writer,stanza,scram,tls,allocs] [--rounds N] [--warmup N] [--megabytes N]
+        usage: MicroBenchmark [--only writer,stanza,inbound,scram,tls,allocs] [--rounds N] [--warmup N] [--megabytes N]
           writer  XMLWriter on the reader benchmark's mix and tiny stanzas, against the reader on the same bytes
           stanza  typed stanza model: build a Message and serialise it; parse elements into Message/Presence/IQ
+          inbound routed chat messages through a live session's channel handler and messages(), against the reader alone
           scram   SCRAM-SHA-1 and SCRAM-SHA-256 client exchanges (4096 iterations) against GnuTLS in C
           tls     in-memory TLS 1.3 handshakes and record decryption through GnuTLSClientHandler, against a C client
           allocs  malloc-family calls and bytes per stanza: reader, reader + typed parse, the channel handler

@@ -131,15 +131,22 @@ enum StanzaBenchmark {
     /// (the sender's full JID added, `xml:lang`, a 100-byte body and a
     /// no-store hint), read by `XMLStreamReader`.
     static func routedChats() -> [XMLElement] {
-        var text = "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"
-        for index in 0..<10_000 {
+        let text = "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"
+            + routedChatStanzas(count: 10_000)
+        return CorpusTrees.read(Array(text.utf8), name: "routed chats")
+    }
+
+    /// The text of `count` routed chat messages, without a stream around them.
+    static func routedChatStanzas(count: Int) -> String {
+        var text = ""
+        for index in 0..<count {
             let sequence = String(index)
             let body = String(repeating: "0", count: 10 - sequence.count) + sequence + " "
                 + String(repeating: "abcdefghijklmnopqrstuvwxyz", count: 4).prefix(89)
             text += "<message type='chat' id='m\(index)' to='user02@xmpp.test/bench' from='user01@xmpp.test/\(index % 7)f3a9c1'"
                 + " xml:lang='en'><body>\(body)</body><no-store xmlns='urn:xmpp:hints'/></message>"
         }
-        return CorpusTrees.read(Array(text.utf8), name: "routed chats")
+        return text
     }
 
     /// Reads every element as a message; the checksum adds body lengths

@@ -109,6 +109,8 @@ public final class InboundPathHarness {
         do {
             try channel.writeInbound(buffer)
             channel.pipeline.fireChannelReadComplete()
+            // The end of the loop's turn: the handler's deferred flush.
+            channel.embeddedEventLoop.run()
             while try channel.readOutbound(as: ByteBuffer.self) != nil {}
         } catch {
             throw InboundPathError(description: "read: \(error)")
@@ -141,6 +143,7 @@ public final class InboundPathHarness {
     private func serverSends(_ text: String) throws {
         try channel.writeInbound(ByteBuffer(string: text))
         channel.pipeline.fireChannelReadComplete()
+        channel.embeddedEventLoop.run()
     }
 
     private func clientWrote() throws -> String {
