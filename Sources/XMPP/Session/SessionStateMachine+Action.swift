@@ -3,9 +3,14 @@ import XMPPCore
 extension SessionStateMachine {
     /// Every side effect the machine can ask for. The channel handler carries
     /// them out, in order, in one `run(_:)`.
+    ///
+    /// Cases with large or rare payloads are `indirect` (boxed), so that an
+    /// action is a few words: the common ones (`deliver`, `writeElement`)
+    /// are made, copied and destroyed for every stanza, and an inline IQ or
+    /// error made every action hundreds of bytes.
     enum Action: Sendable {
         /// Write this stream header (with the XML declaration).
-        case writeStreamHeader(XMLStreamHeader)
+        indirect case writeStreamHeader(XMLStreamHeader)
         /// Write this top-level element.
         case writeElement(XMLElement)
         /// Write this `<a h/>` answering the server's `<r/>`, after the
@@ -25,27 +30,27 @@ extension SessionStateMachine {
         case resetReader
         /// Call ``SessionStateMachine/deadlineFired(_:)`` with this id after
         /// this long, unless cancelled first.
-        case scheduleDeadline(DeadlineID, Duration)
+        indirect case scheduleDeadline(DeadlineID, Duration)
         /// Cancel a scheduled deadline.
-        case cancelDeadline(DeadlineID)
+        indirect case cancelDeadline(DeadlineID)
         /// Negotiation is done: the session is ready for stanzas.
-        case established(EstablishedSession)
+        indirect case established(EstablishedSession)
         /// Hand this element (a stanza or another top-level element) to the
         /// application.
         case deliver(XMLElement)
         /// The server redirected this connection attempt; connect there,
         /// with the same TLS configuration and the same verification name
         /// (the JID's domain). The stream has been closed.
-        case followSeeOtherHost(host: String, port: Int?)
+        indirect case followSeeOtherHost(host: String, port: Int?)
         /// Close the connection (after the writes before this action).
         case closeConnection
         /// The connection attempt or the session failed with this error.
-        case fail(XMPPClientError)
+        indirect case fail(XMPPClientError)
         /// Complete the IQ request waiting under this id.
-        case completeRequest(String, RequestOutcome)
+        indirect case completeRequest(String, RequestOutcome)
         /// Run the application's handler for this inbound `get` or `set`
         /// and send the answer it makes (``IQRequestHandler/reply(to:)``).
-        case handleRequest(IQ, IQRequestHandler)
+        indirect case handleRequest(IQ, IQRequestHandler)
         /// Call ``SessionStateMachine/requestTimerFired(at:)`` with this
         /// instant once it is reached; replaces the request timer scheduled
         /// before, if any.
@@ -55,12 +60,12 @@ extension SessionStateMachine {
         /// This element reaches neither the application nor a request; log
         /// why (at `debug`). An answer the protocol requires, if any, is in
         /// a `writeElement` of the same batch.
-        case dropped(XMLElement, DropReason)
+        indirect case dropped(XMLElement, DropReason)
         /// In-band registration waits for the application's answer to this
         /// form: hand it over; the answer comes back through
         /// ``SessionStateMachine/submitRegistration(_:)``. No deadline runs
         /// meanwhile.
-        case registrationFormReceived(RegistrationForm)
+        indirect case registrationFormReceived(RegistrationForm)
         /// The account was created. When the session continues, SASL
         /// follows on the same stream; otherwise the stream is closing.
         case accountRegistered(sessionContinues: Bool)
@@ -71,7 +76,7 @@ extension SessionStateMachine {
         /// stanzas waited for an acknowledgement: fail the awaited ones with
         /// ``XMPPClientError/Code/notAcknowledged`` carrying the error, and
         /// log the others (at `debug`), so none is forgotten silently.
-        case stanzasNotAcknowledged([TrackedStanza<OutboundStanzaToken>], XMPPClientError)
+        indirect case stanzasNotAcknowledged([TrackedStanza<OutboundStanzaToken>], XMPPClientError)
         /// Call ``SessionStateMachine/ackRequestTimerFired(at:now:)`` with
         /// this instant once it is reached; replaces the ack-request timer
         /// scheduled before, if any.
@@ -90,7 +95,14 @@ extension SessionStateMachine {
         /// resumable), or, with `nil`, forget the one kept (it was resumed,
         /// refused or given up). The waits for acknowledgements of its
         /// stanzas go on.
-        case carryOver(DetachedSession?)
+        indirect case carryOver(DetachedSession?)
+
+        /// Whether this action writes a top-level element (which stream
+        /// management may have to track).
+        var isElementWrite: Bool {
+            if case .writeElement = self { return true }
+            return false
+        }
     }
 
     /// How an IQ request ended.

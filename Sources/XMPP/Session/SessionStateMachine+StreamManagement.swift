@@ -211,7 +211,8 @@ extension SessionStateMachine {
     /// machine's own answers); one that cannot be counted is dropped, not
     /// written uncounted.
     mutating func trackingWrites(_ actions: [Action]) -> [Action] {
-        guard streamManagement.phase != .inactive else { return actions }
+        // Most inbound stanzas make no write at all: no new array for them.
+        guard streamManagement.phase != .inactive, actions.contains(where: \.isElementWrite) else { return actions }
         var result: [Action] = []
         for action in actions {
             guard case .writeElement(let element) = action, AnyStanza.isStanza(element) else {

@@ -39,8 +39,12 @@ public enum AnyStanza: Hashable, Sendable {
     /// Whether the element is named like a stanza in `namespace`, whether or
     /// not it is a valid one.
     public static func isStanza(_ element: XMLElement, namespace: String = XMLNamespace.client) -> Bool {
-        element.name.namespace == namespace
-            && [Message.localName, Presence.localName, IQ.localName].contains(element.name.localName)
+        let name = element.name
+        guard name.namespace == namespace else { return false }
+        switch name.localName {
+        case Message.localName, Presence.localName, IQ.localName: return true
+        default: return false
+        }
     }
 
     /// The stanza, whatever its kind.
