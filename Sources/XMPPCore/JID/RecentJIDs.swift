@@ -24,11 +24,7 @@ enum RecentJIDs {
 
     /// The address parsed from exactly these bytes earlier, if remembered.
     static func lookup(_ text: String) -> JID? {
-        guard let slot = slot(of: text) else { return nil }
-        return table.withLock { table -> JID? in
-            guard let entry = table[slot], UTF8Equality.equal(entry.text, text) else { return nil }
-            return entry.jid
-        }
+        text.utf8.withContiguousStorageIfAvailable(lookup(bytes:)) ?? nil
     }
 
     /// The JID remembered for the address whose UTF-8 is `bytes` (an
@@ -58,8 +54,7 @@ enum RecentJIDs {
 
     /// The text's slot, or `nil` when it is not remembered at all.
     private static func slot(of text: String) -> Int? {
-        guard text.utf8.count <= maxRememberedBytes else { return nil }
-        return text.utf8.withContiguousStorageIfAvailable { slot(of: $0) } ?? nil
+        text.utf8.withContiguousStorageIfAvailable(slot(of:)) ?? nil
     }
 
     /// Mixes eight bytes at a time (an address is read for every stanza,

@@ -20,9 +20,8 @@ extension Message {
         let header = try StanzaHeader(element: element, localName: Self.localName, namespace: namespace)
         let type = header.type.flatMap(StanzaType.init(rawValue:)) ?? .normal
 
-        // Usually one body and no subject: no array of elements for those.
-        var bodyElements = OneOrMore()
-        var subjectElements = OneOrMore()
+        var bodyElements: [XMLElement] = []
+        var subjectElements: [XMLElement] = []
         var thread: Thread?
         var error: StanzaError?
         var extensions: [XMLElement] = []
@@ -60,8 +59,8 @@ extension Message {
             from: header.from,
             id: header.id,
             language: header.language,
-            bodies: try bodyElements.texts(stanzaLanguage: header.language),
-            subjects: try subjectElements.texts(stanzaLanguage: header.language),
+            bodies: try LanguageTaggedText.parseAll(bodyElements, stanzaLanguage: header.language),
+            subjects: try LanguageTaggedText.parseAll(subjectElements, stanzaLanguage: header.language),
             thread: thread,
             error: error,
             extensions: extensions,
@@ -108,25 +107,3 @@ extension Message {
     }
 }
 
-/// The `<body/>` or `<subject/>` children of one message while it is read:
-/// the first kept on its own, an array only from the second on.
-private struct OneOrMore {
-    private var first: XMLElement?
-    private var others: [XMLElement] = []
-
-    mutating func append(_ element: XMLElement) {
-        if first == nil {
-            first = element
-        } else {
-            others.append(element)
-        }
-    }
-
-    /// The texts, one per language.
-    /// - Throws: What ``LanguageTaggedText/parseAll(_:stanzaLanguage:)`` throws.
-    func texts(stanzaLanguage: String?) throws(StanzaParseError) -> [LanguageTaggedText] {
-        guard let first else { return [] }
-        guard !others.isEmpty else { return [try LanguageTaggedText(element: first)] }
-        return try LanguageTaggedText.parseAll([first] + others, stanzaLanguage: stanzaLanguage)
-    }
-}
