@@ -114,11 +114,21 @@ final class InboundQueue: Sendable {
         handler?()
     }
 
+    /// What the consumer gets without waiting: the next element, or the
+    /// end (`nil` inside, or the error once); `nil` when it would have to
+    /// wait. Synchronous, so a consumer draining what one read queued pays
+    /// no executor check per element (each `await` of an isolated async
+    /// function costs one, and one under a task executor preference takes
+    /// a lock).
+    func nextReady() -> Result<XMLElement?, any Error>? {
+        state.withLock { $0.takeReady() }
+    }
+
     /// The next element, `nil` at the end; suspends only when nothing is
     /// queued. Cancelling the waiting task cancels the queue.
     /// - Throws: The error the producer finished with, once.
     func next(isolation actor: isolated (any Actor)? = #isolation) async throws -> XMLElement? {
-        if let ready = state.withLock({ $0.takeReady() }) { return try ready.get() }
+        if let ready = nextReady() { return try ready.get() }
         return try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation(isolation: actor) { continuation in
                 let ready = state.withLock { state -> Result<XMLElement?, any Error>? in
@@ -183,6 +193,12 @@ struct InboundElements: AsyncSequence, Sendable {
 
         mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> XMLElement? {
             try await consumer.queue.next(isolation: actor)
+        }
+
+        /// The next element or the end when either is there without
+        /// waiting; `nil` when ``next(isolation:)`` would suspend.
+        func nextReady() -> Result<XMLElement?, any Error>? {
+            consumer.queue.nextReady()
         }
     }
 }

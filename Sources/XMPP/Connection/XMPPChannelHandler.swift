@@ -226,6 +226,9 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
         // Any byte proves the server alive, whitespace and partial stanzas included.
         machine.bytesRead(now: now)
+        // Once per read rather than per element: asking a log handler for
+        // its level is a call through an existential.
+        let tracing = logger.logLevel <= .trace
         for (index, event) in events.enumerated() {
             // Bytes after this event in the same read: the reader's count for
             // the last event, and at least one more for any earlier event.
@@ -235,7 +238,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
                 logger.trace("Received XMPP stream header", metadata: [XMPPLoggingKey.element: "\(header.name)"])
                 run(machine.receivedStreamHeader(header))
             case .element(let element):
-                traceElement("Received XMPP element", element)
+                if tracing { traceElement("Received XMPP element", element) }
                 run(machine.received(element: element, bytesFollowing: bytesFollowing, now: now))
             case .streamEnd:
                 logger.trace("Received XMPP stream end")

@@ -44,13 +44,15 @@ public struct XMPPInboundStream: AsyncSequence, Sendable {
         /// the task was cancelled.
         /// - Throws: The ``XMPPClientError`` that ended the session.
         public mutating func next() async throws -> XMLElement? {
-            try await base.next(isolation: nil)
+            try await next(isolation: nil)
         }
 
         /// The next element, running in the caller's isolation.
         /// - Throws: The ``XMPPClientError`` that ended the session.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> XMLElement? {
-            try await base.next(isolation: actor)
+            // What is queued is taken without awaiting the queue.
+            if let ready = base.nextReady() { return try ready.get() }
+            return try await base.next(isolation: actor)
         }
     }
 }

@@ -48,7 +48,16 @@ public struct XMPPStanzaStream<Kind: Stanza>: AsyncSequence, Sendable {
         /// The next stanza, running in the caller's isolation.
         /// - Throws: The ``XMPPClientError`` that ended the session.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> Kind? {
-            while let element = try await base.next(isolation: actor) {
+            while true {
+                // What is queued is taken without awaiting the queue: an
+                // await per stanza costs an executor check.
+                let next: XMLElement?
+                if let ready = base.nextReady() {
+                    next = try ready.get()
+                } else {
+                    next = try await base.next(isolation: actor)
+                }
+                guard let element = next else { return nil }
                 do throws(StanzaParseError) {
                     return try Kind(element: element, namespace: XMLNamespace.client)
                 } catch {
@@ -57,7 +66,6 @@ public struct XMPPStanzaStream<Kind: Stanza>: AsyncSequence, Sendable {
                         metadata: [XMPPLoggingKey.element: "\(element.name)", XMPPLoggingKey.error: "\(error)"])
                 }
             }
-            return nil
         }
     }
 }
