@@ -17,6 +17,15 @@ extension Message {
     ///   - `missingChild` for a message of type `error` without `<error/>`;
     ///   - whatever ``StanzaError/init(element:namespace:)`` throws.
     public init(element: XMLElement, namespace: String = XMLNamespace.client) throws(StanzaParseError) {
+        if let common = Message.commonShape(element, namespace: namespace) {
+            self = common
+            return
+        }
+        try self.init(generalElement: element, namespace: namespace)
+    }
+
+    /// The general reader: every shape, and every error.
+    init(generalElement element: XMLElement, namespace: String) throws(StanzaParseError) {
         let header = try StanzaHeader(element: element, localName: Self.localName, namespace: namespace)
         let type = header.type.flatMap(StanzaType.init(rawValue:)) ?? .normal
 

@@ -223,6 +223,13 @@ final class XMLElementBox: @unchecked Sendable {
 }
 
 extension XMLElement {
+    /// The tree and node of a parsed element; `nil` for one built or
+    /// changed in code.
+    var parsedNode: (tree: XMLTree, node: Int32)? {
+        if case .parsed(let tree, let node) = storage { return (tree, node) }
+        return nil
+    }
+
     /// The storage of an element built or changed in code; `nil` for a
     /// parsed element, which holds no box.
     fileprivate var builtBox: XMLElementBox? {

@@ -1,0 +1,91 @@
+/// Reading the message a session receives most, straight from its parsed
+/// tree.
+///
+/// Nearly every message a client receives has the same few parts: the
+/// stanza attributes, one body (and perhaps a subject), and extension
+/// elements such as hints or receipts. ``Message/init(element:namespace:)``
+/// reads those through element and attribute views, each a reference to
+/// retain and release and each name a copy to compare. Here the same parts
+/// are read by node and attribute index in the tree. Anything outside that
+/// shape (another attribute, a thread, an error, a second body or subject, a
+/// text with elements inside, an address not seen lately) returns `nil`,
+/// and the general reader, which also makes every error, takes the element.
+/// Both readers give equal messages for every element this one accepts;
+/// the tests compare them.
+extension Message {
+    /// The message, when `element` is a parsed `<message/>` in `namespace`
+    /// of the common shape; `nil` otherwise (nothing is thrown here).
+    static func commonShape(_ element: XMLElement, namespace: String) -> Message? {
+        guard let (tree, root) = element.parsedNode else { return nil }
+        let rootName = tree.name(of: root)
+        guard rootName.localName == localName, rootName.namespace == namespace else { return nil }
+        var message = Message()
+        let node = tree.node(root)
+        var typeValue: String?
+        for attribute in node.attributeStart..<(node.attributeStart + node.attributeCount) {
+            let name = tree.attributeName(attribute)
+            if !name.namespace.isEmpty {
+                guard name == .xmlLang else { return nil }
+                message.language = tree.attributeValue(attribute)
+                continue
+            }
+            switch name.localName {
+            case "to":
+                guard let jid = tree.withAttributeValueBytes(attribute, RecentJIDs.lookup(bytes:)) else { return nil }
+                message.to = jid
+            case "from":
+                guard let jid = tree.withAttributeValueBytes(attribute, RecentJIDs.lookup(bytes:)) else { return nil }
+                message.from = jid
+            case "id":
+                message.id = tree.attributeValue(attribute)
+            case "type":
+                typeValue = tree.attributeValue(attribute)
+            default:
+                return nil
+            }
+        }
+        // As the general reader: no type, `normal` and unknown values are
+        // `normal`; an error needs its `<error/>`, which this one leaves.
+        message.type = typeValue.flatMap(StanzaType.init(rawValue:)) ?? .normal
+        guard message.type != .error else { return nil }
+        for position in node.childStart..<(node.childStart + node.childCount) {
+            let child = tree.child(position)
+            // Text directly inside <message/> is not kept (see the general reader).
+            guard child >= 0 else { continue }
+            let childName = tree.name(of: child)
+            guard childName.namespace == namespace else {
+                message.extensions.append(tree.element(child))
+                continue
+            }
+            switch childName.localName {
+            case "body":
+                guard message.bodies.isEmpty, let text = Self.commonShapeText(tree, child) else { return nil }
+                message.bodies = [text]
+            case "subject":
+                guard message.subjects.isEmpty, let text = Self.commonShapeText(tree, child) else { return nil }
+                message.subjects = [text]
+            default:
+                return nil
+            }
+        }
+        return message
+    }
+
+    /// A body or subject: its text runs, and its `xml:lang` if that is its
+    /// only attribute; `nil` when it holds an element or another attribute.
+    private static func commonShapeText(_ tree: XMLTree, _ index: Int32) -> LanguageTaggedText? {
+        let node = tree.node(index)
+        var language: String?
+        for attribute in node.attributeStart..<(node.attributeStart + node.attributeCount) {
+            guard tree.attributeName(attribute) == .xmlLang else { return nil }
+            language = tree.attributeValue(attribute)
+        }
+        var text = ""
+        for position in node.childStart..<(node.childStart + node.childCount) {
+            let child = tree.child(position)
+            guard child < 0 else { return nil }
+            text += tree.text(~child)
+        }
+        return LanguageTaggedText(text, language: language)
+    }
+}
