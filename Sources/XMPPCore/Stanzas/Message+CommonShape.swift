@@ -19,25 +19,33 @@ extension Message {
         guard let (tree, root) = element.parsedNode else { return nil }
         let rootName = tree.name(of: root)
         guard rootName.localName == localName, rootName.namespace == namespace else { return nil }
-        var message = Message()
-        let node = tree.node(root)
+        // Locals, and one initialiser call at the end: a message is a wide
+        // value, and every field set on it in place was another copy.
+        var to: JID?
+        var from: JID?
+        var id: String?
+        var language: String?
         var typeValue: String?
+        var bodies: [LanguageTaggedText] = []
+        var subjects: [LanguageTaggedText] = []
+        var extensions: [XMLElement] = []
+        let node = tree.node(root)
         for attribute in node.attributeStart..<(node.attributeStart + node.attributeCount) {
             let name = tree.attributeName(attribute)
             if !name.namespace.isEmpty {
                 guard name == .xmlLang else { return nil }
-                message.language = tree.attributeValue(attribute)
+                language = tree.attributeValue(attribute)
                 continue
             }
             switch name.localName {
             case "to":
                 guard let jid = tree.withAttributeValueBytes(attribute, RecentJIDs.lookup(bytes:)) else { return nil }
-                message.to = jid
+                to = jid
             case "from":
                 guard let jid = tree.withAttributeValueBytes(attribute, RecentJIDs.lookup(bytes:)) else { return nil }
-                message.from = jid
+                from = jid
             case "id":
-                message.id = tree.attributeValue(attribute)
+                id = tree.attributeValue(attribute)
             case "type":
                 typeValue = tree.attributeValue(attribute)
             default:
@@ -46,29 +54,32 @@ extension Message {
         }
         // As the general reader: no type, `normal` and unknown values are
         // `normal`; an error needs its `<error/>`, which this one leaves.
-        message.type = typeValue.flatMap(StanzaType.init(rawValue:)) ?? .normal
-        guard message.type != .error else { return nil }
+        let type = typeValue.flatMap(StanzaType.init(rawValue:)) ?? .normal
+        guard type != .error else { return nil }
         for position in node.childStart..<(node.childStart + node.childCount) {
             let child = tree.child(position)
             // Text directly inside <message/> is not kept (see the general reader).
             guard child >= 0 else { continue }
             let childName = tree.name(of: child)
             guard childName.namespace == namespace else {
-                message.extensions.append(tree.element(child))
+                extensions.append(tree.element(child))
                 continue
             }
             switch childName.localName {
             case "body":
-                guard message.bodies.isEmpty, let text = Self.commonShapeText(tree, child) else { return nil }
-                message.bodies = [text]
+                guard bodies.isEmpty, let text = Self.commonShapeText(tree, child) else { return nil }
+                bodies = [text]
             case "subject":
-                guard message.subjects.isEmpty, let text = Self.commonShapeText(tree, child) else { return nil }
-                message.subjects = [text]
+                guard subjects.isEmpty, let text = Self.commonShapeText(tree, child) else { return nil }
+                subjects = [text]
             default:
                 return nil
             }
         }
-        return message
+        return Message(
+            type: type, to: to, from: from, id: id, language: language,
+            bodies: bodies, subjects: subjects, extensions: extensions
+        )
     }
 
     /// A body or subject: its text runs, and its `xml:lang` if that is its

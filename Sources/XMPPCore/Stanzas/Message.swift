@@ -22,9 +22,19 @@ public struct Message: Stanza, Hashable {
     /// The subjects, at most one per language, in document order.
     public var subjects: [LanguageTaggedText]
     /// The conversation thread, if any.
-    public var thread: Thread?
+    public var thread: Thread? {
+        get { threadStorage?.value }
+        set { threadStorage = newValue.map(RareValue.init) }
+    }
+    /// Where ``thread`` is kept: behind a reference, being rare.
+    private var threadStorage: RareValue<Thread>?
     /// The error; present when ``type`` is ``StanzaType/error``.
-    public var error: StanzaError?
+    public var error: StanzaError? {
+        get { errorStorage?.value }
+        set { errorStorage = newValue.map(RareValue.init) }
+    }
+    /// Where ``error`` is kept: behind a reference, being rare.
+    private var errorStorage: RareValue<StanzaError>?
     /// Every other child element, verbatim and in document order.
     public var extensions: [XMLElement]
     /// Attributes of `<message/>` other than `to`, `from`, `id`, `type` and
@@ -64,8 +74,8 @@ public struct Message: Stanza, Hashable {
         self.language = language
         self.bodies = bodies
         self.subjects = subjects
-        self.thread = thread
-        self.error = error
+        self.threadStorage = thread.map(RareValue.init)
+        self.errorStorage = error.map(RareValue.init)
         self.extensions = extensions
         self.additionalAttributes = additionalAttributes
     }

@@ -24,7 +24,12 @@ public struct Presence: Stanza, Hashable {
     /// when absent, which means 0 (see ``effectivePriority``).
     public var priority: Int8?
     /// The error; present when ``type`` is ``StanzaType/error``.
-    public var error: StanzaError?
+    public var error: StanzaError? {
+        get { errorStorage?.value }
+        set { errorStorage = newValue.map(RareValue.init) }
+    }
+    /// Where ``error`` is kept: behind a reference, being rare.
+    private var errorStorage: RareValue<StanzaError>?
     /// Every other child element, verbatim and in document order.
     public var extensions: [XMLElement]
     /// Attributes of `<presence/>` other than `to`, `from`, `id`, `type` and
@@ -65,7 +70,7 @@ public struct Presence: Stanza, Hashable {
         self.show = show
         self.statuses = statuses
         self.priority = priority
-        self.error = error
+        self.errorStorage = error.map(RareValue.init)
         self.extensions = extensions
         self.additionalAttributes = additionalAttributes
     }

@@ -153,7 +153,12 @@ struct XMLTree: @unchecked Sendable {
 
     /// The name of node `index`.
     func name(of index: Int32) -> XMLQualifiedName {
-        storage.header.names.name(node(index).name)
+        // Through the pointers, like every other read: `storage.header` is
+        // a class property, and each access to it was checked for
+        // exclusivity at run time.
+        withRegions { base, layout in
+            layout.names.name(base.assumingMemoryBound(to: XMLTreeStorage.Node.self)[Int(index)].name)
+        }
     }
 
     /// The attributes of node `index`, as a view.
