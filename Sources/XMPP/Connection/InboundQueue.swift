@@ -1,6 +1,6 @@
 import NIOCore
 import Synchronization
-import XMPPCore
+public import XMPPCore
 
 /// One subscription's elements on their way from the router (on the event
 /// loop) to the subscription's consumer (any task): an unbounded FIFO with
@@ -167,8 +167,14 @@ final class InboundConsumer: Sendable {
 
 /// A subscription's elements as an asynchronous sequence: what the public
 /// streams (``XMPPInboundStream``, ``XMPPStanzaStream``) wrap.
+///
+/// `@usableFromInline` because the public streams' `next` is inlinable (see
+/// ``XMPPStanzaStream/AsyncIterator``).
+@usableFromInline
 struct InboundElements: AsyncSequence, Sendable {
+    @usableFromInline
     typealias Element = XMLElement
+    @usableFromInline
     typealias Failure = any Error
 
     let consumer: InboundConsumer
@@ -179,24 +185,29 @@ struct InboundElements: AsyncSequence, Sendable {
         return (InboundElements(consumer: InboundConsumer(queue)), queue)
     }
 
+    @usableFromInline
     func makeAsyncIterator() -> Iterator {
         Iterator(consumer: consumer)
     }
 
     /// Reads the queue; the sequence and its iterators share one consumer.
+    @usableFromInline
     struct Iterator: AsyncIteratorProtocol {
         let consumer: InboundConsumer
 
+        @usableFromInline
         mutating func next() async throws -> XMLElement? {
             try await consumer.queue.next(isolation: nil)
         }
 
+        @usableFromInline
         mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> XMLElement? {
             try await consumer.queue.next(isolation: actor)
         }
 
         /// The next element or the end when either is there without
         /// waiting; `nil` when ``next(isolation:)`` would suspend.
+        @usableFromInline
         func nextReady() -> Result<XMLElement?, any Error>? {
             consumer.queue.nextReady()
         }

@@ -34,7 +34,8 @@ public struct XMPPInboundStream: AsyncSequence, Sendable {
 
     /// Iterates the inbound elements.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        private var base: InboundElements.Iterator
+        @usableFromInline
+        var base: InboundElements.Iterator
 
         init(base: InboundElements.Iterator) {
             self.base = base
@@ -43,12 +44,15 @@ public struct XMPPInboundStream: AsyncSequence, Sendable {
         /// The next element, or `nil` once the session ended normally or
         /// the task was cancelled.
         /// - Throws: The ``XMPPClientError`` that ended the session.
+        @inlinable
         public mutating func next() async throws -> XMLElement? {
             try await next(isolation: nil)
         }
 
-        /// The next element, running in the caller's isolation.
+        /// The next element, running in the caller's isolation;
+        /// inlinable, like ``XMPPStanzaStream/AsyncIterator/next(isolation:)``.
         /// - Throws: The ``XMPPClientError`` that ended the session.
+        @inlinable
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(any Error) -> XMLElement? {
             // What is queued is taken without awaiting the queue.
             if let ready = base.nextReady() { return try ready.get() }
