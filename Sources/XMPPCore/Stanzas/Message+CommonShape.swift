@@ -16,9 +16,11 @@ extension Message {
     /// The message, when `element` is a parsed `<message/>` in `namespace`
     /// of the common shape; `nil` otherwise (nothing is thrown here).
     static func commonShape(_ element: XMLElement, namespace: String) -> Message? {
-        guard let (tree, root) = element.parsedNode else { return nil }
-        let rootName = tree.name(of: root)
-        guard rootName.localName == localName, rootName.namespace == namespace else { return nil }
+        // Names are compared by index (see XMLKnownName), and the known
+        // names are those of the client namespace.
+        guard namespace == XMLNamespace.client, let (tree, root) = element.parsedNode,
+            tree.knownName(of: root) == .message
+        else { return nil }
         // Locals, and one initialiser call at the end: a message is a wide
         // value, and every field set on it in place was another copy.
         var to: JID?
@@ -31,23 +33,19 @@ extension Message {
         var extensions: [XMLElement] = []
         let node = tree.node(root)
         for attribute in node.attributeStart..<(node.attributeStart + node.attributeCount) {
-            let name = tree.attributeName(attribute)
-            if !name.namespace.isEmpty {
-                guard name == .xmlLang else { return nil }
-                language = tree.attributeValue(attribute)
-                continue
-            }
-            switch name.localName {
-            case "to":
+            switch tree.knownAttributeName(attribute) {
+            case .to:
                 guard let jid = tree.withAttributeValueBytes(attribute, RecentJIDs.lookup(bytes:)) else { return nil }
                 to = jid
-            case "from":
+            case .from:
                 guard let jid = tree.withAttributeValueBytes(attribute, RecentJIDs.lookup(bytes:)) else { return nil }
                 from = jid
-            case "id":
+            case .id:
                 id = tree.attributeValue(attribute)
-            case "type":
+            case .type:
                 typeValue = tree.attributeValue(attribute)
+            case .xmlLang:
+                language = tree.attributeValue(attribute)
             default:
                 return nil
             }
@@ -60,18 +58,18 @@ extension Message {
             let child = tree.child(position)
             // Text directly inside <message/> is not kept (see the general reader).
             guard child >= 0 else { continue }
-            let childName = tree.name(of: child)
-            guard childName.namespace == namespace else {
-                extensions.append(tree.element(child))
-                continue
-            }
-            switch childName.localName {
-            case "body":
+            switch tree.knownName(of: child) {
+            case .body:
                 guard bodies.isEmpty, let text = Self.commonShapeText(tree, child) else { return nil }
                 bodies = [text]
-            case "subject":
+            case .subject:
                 guard subjects.isEmpty, let text = Self.commonShapeText(tree, child) else { return nil }
                 subjects = [text]
+            case nil:
+                // Not a known name: an extension, unless it is in the
+                // client namespace (a name this reader leaves alone).
+                guard tree.name(of: child).namespace != namespace else { return nil }
+                extensions.append(tree.element(child))
             default:
                 return nil
             }
@@ -88,7 +86,7 @@ extension Message {
         let node = tree.node(index)
         var language: String?
         for attribute in node.attributeStart..<(node.attributeStart + node.attributeCount) {
-            guard tree.attributeName(attribute) == .xmlLang else { return nil }
+            guard tree.knownAttributeName(attribute) == .xmlLang else { return nil }
             language = tree.attributeValue(attribute)
         }
         var text = ""

@@ -54,6 +54,19 @@ struct XMLNameTable {
     init() {
         entries = .allocate(capacity: Self.initialSlotCount)
         entries.initialize(repeating: Entry(), count: Self.initialSlotCount)
+        seedKnownNames()
+    }
+
+    /// Gives the ``XMLKnownName``s their fixed indices in a fresh store.
+    /// Entries are never removed while a store lives, so every later
+    /// occurrence of these names finds the seeded index.
+    private mutating func seedKnownNames() {
+        for bytes in XMLKnownName.expatNames {
+            bytes.withUnsafeBufferPointer { buffer in
+                guard let base = buffer.baseAddress else { return }
+                _ = index(base, count: buffer.count)
+            }
+        }
     }
 
     /// Frees the table's memory; it must not be used afterwards.
@@ -73,6 +86,7 @@ struct XMLNameTable {
         entries.update(repeating: Entry(), count: slotCount)
         arena.removeAll()
         filled = 0
+        seedKnownNames()
     }
 
     /// The store index of Expat's `count` bytes at `start`, or `nil` when the

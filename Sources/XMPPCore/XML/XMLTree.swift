@@ -151,6 +151,18 @@ struct XMLTree: @unchecked Sendable {
         XMLElement(tree: self, node: index)
     }
 
+    /// The known name of node `index`, if it has one.
+    func knownName(of index: Int32) -> XMLKnownName? {
+        XMLKnownName(rawValue: node(index).name)
+    }
+
+    /// The known name of attribute `index`, if it has one.
+    func knownAttributeName(_ index: Int32) -> XMLKnownName? {
+        withRegions { base, layout in
+            XMLKnownName(rawValue: (base + layout.attributesOffset).assumingMemoryBound(to: XMLTreeStorage.Attribute.self)[Int(index)].name)
+        }
+    }
+
     /// The name of node `index`.
     func name(of index: Int32) -> XMLQualifiedName {
         // Through the pointers, like every other read: `storage.header` is

@@ -67,31 +67,36 @@ struct XMLReaderGrowthTests {
         store = nil
     }
 
+    /// The known names every table starts with (see ``XMLKnownName``).
+    static let seeded = XMLKnownName.allCases.count
+
     @Test("the name table keeps every remembered name through its growth, and remembers at most 384")
     func tableGrowth() throws {
         var table = XMLNameTable()
         defer { table.deallocate() }
         let names = Self.mixedNames(1_000)
-        // First pass: every name is new, so indices are handed out in order.
+        // First pass: every name is new, so indices are handed out in order,
+        // after the known names the table was seeded with.
         for (position, entry) in names.enumerated() {
             let index = try #require(Self.index(&table, entry.bytes))
-            #expect(index == Int32(position))
+            #expect(index == Int32(Self.seeded + position))
             #expect(table.store.name(index) == entry.name)
         }
         // Names of at most 128 bytes are remembered, the first 384 of them
-        // (three quarters of the largest table); the rest get a new index.
-        var remembered = 0
+        // (three quarters of the largest table) counting the seeded ones;
+        // the rest get a new index.
+        var remembered = Self.seeded
         var expected: [Int32?] = []
         for (position, entry) in names.enumerated() {
             if entry.bytes.count <= 128, remembered < 384 {
                 remembered += 1
-                expected.append(Int32(position))
+                expected.append(Int32(Self.seeded + position))
             } else {
                 expected.append(nil)
             }
         }
         #expect(remembered == 384)
-        var nextIndex = Int32(names.count)
+        var nextIndex = Int32(Self.seeded + names.count)
         var wrong = 0
         for (position, entry) in names.enumerated() {
             let index = try #require(Self.index(&table, entry.bytes))
@@ -116,36 +121,43 @@ struct XMLReaderGrowthTests {
         let oldStore = table.store
         table.rotateIfNeeded()
         #expect(table.store !== oldStore)
-        #expect(table.store.count == 0)
+        // The new store holds just the known names, at their indices again.
+        #expect(table.store.count == Self.seeded)
+        for known in XMLKnownName.allCases {
+            #expect(table.store.name(known.rawValue) == known.qualifiedName)
+        }
         // The old store still reads its names (trees built before keep it).
-        #expect(oldStore.name(2_099) == names[2_099].name)
+        #expect(oldStore.name(Int32(Self.seeded + 2_099)) == names[2_099].name)
         for (position, entry) in names.prefix(500).enumerated() {
-            #expect(try #require(Self.index(&table, entry.bytes)) == Int32(position))
+            #expect(try #require(Self.index(&table, entry.bytes)) == Int32(Self.seeded + position))
         }
         // Again, after the table grew back: remembered names keep their index.
         for (position, entry) in names.prefix(100).enumerated() where entry.bytes.count <= 128 {
-            #expect(try #require(Self.index(&table, entry.bytes)) == Int32(position))
+            #expect(try #require(Self.index(&table, entry.bytes)) == Int32(Self.seeded + position))
         }
     }
 
     @Test("a stanza may bring exactly as many new names as the store has room for, not one more")
     func nameCapBoundary() throws {
-        // The header brings 5 names (stream, from, id, version, xml:lang) and
-        // the root one more; a fresh store holds 4,096.
-        let fits = (0..<4_090).map { "<n\($0)/>" }.joined()
+        // A fresh store holds 4,096 names: the known names it is seeded
+        // with (from, id and xml:lang among them), the header's other two
+        // (stream, version), the root, and what fits of the children.
+        let room = 4_096 - Self.seeded - 3
+        let fits = (0..<room).map { "<n\($0)/>" }.joined()
         #expect(readEvents(serverStreamHeader + "<s>\(fits)</s>").error == nil)
-        let over = (0..<4_091).map { "<n\($0)/>" }.joined()
+        let over = (0..<(room + 1)).map { "<n\($0)/>" }.joined()
         let result = readEvents(serverStreamHeader + "<s>\(over)</s>")
         #expect(result.error?.kind == .tooManyNames)
         #expect(result.error?.condition == .policyViolation)
         // After a rotation (the store was over half full) a stanza gets a
-        // whole new store: 4,096 names including its root.
+        // whole new store: 4,096 names with the seeded ones and its root.
+        let rotatedRoom = 4_096 - Self.seeded - 1
         let first = (0..<2_100).map { "<f\($0)/>" }.joined()
-        let second = (0..<4_095).map { "<g\($0)/>" }.joined()
-        let secondOver = (0..<4_096).map { "<g\($0)/>" }.joined()
+        let second = (0..<rotatedRoom).map { "<g\($0)/>" }.joined()
+        let secondOver = (0..<(rotatedRoom + 1)).map { "<g\($0)/>" }.joined()
         let rotated = readEvents(serverStreamHeader + "<s>\(first)</s><t>\(second)</t>")
         #expect(rotated.error == nil)
-        #expect(elements(rotated.events).last?.elements.last?.name.localName == "g4094")
+        #expect(elements(rotated.events).last?.elements.last?.name.localName == "g\(rotatedRoom - 1)")
         let rotatedOver = readEvents(serverStreamHeader + "<s>\(first)</s><t>\(secondOver)</t>")
         #expect(rotatedOver.error?.kind == .tooManyNames)
         #expect(elements(rotatedOver.events).count == 1)

@@ -1,0 +1,35 @@
+/// The names the stanza readers test on every received stanza. Every name
+/// table holds them first, at these indices (``XMLNameTable`` seeds them
+/// when it starts and again when it starts a new store), so a parsed node
+/// or attribute has one of these names exactly when its name index is the
+/// raw value: a comparison of two integers instead of two strings.
+enum XMLKnownName: Int32, CaseIterable {
+    case to, from, id, type, xmlLang
+    case message, presence, iq, body, subject, thread, error
+
+    /// The name itself.
+    var qualifiedName: XMLQualifiedName {
+        switch self {
+        case .to: XMLQualifiedName("to")
+        case .from: XMLQualifiedName("from")
+        case .id: XMLQualifiedName("id")
+        case .type: XMLQualifiedName("type")
+        case .xmlLang: .xmlLang
+        case .message: XMLQualifiedName("message", namespace: XMLNamespace.client)
+        case .presence: XMLQualifiedName("presence", namespace: XMLNamespace.client)
+        case .iq: XMLQualifiedName("iq", namespace: XMLNamespace.client)
+        case .body: XMLQualifiedName("body", namespace: XMLNamespace.client)
+        case .subject: XMLQualifiedName("subject", namespace: XMLNamespace.client)
+        case .thread: XMLQualifiedName("thread", namespace: XMLNamespace.client)
+        case .error: XMLQualifiedName("error", namespace: XMLNamespace.client)
+        }
+    }
+
+    /// Each name as Expat reports it (namespace, separator, local name),
+    /// in raw-value order: what the tables are seeded with.
+    static let expatNames: [[UInt8]] = allCases.map { known in
+        let name = known.qualifiedName
+        guard !name.namespace.isEmpty else { return Array(name.localName.utf8) }
+        return Array(name.namespace.utf8) + [XMLStreamReader.namespaceSeparator] + Array(name.localName.utf8)
+    }
+}

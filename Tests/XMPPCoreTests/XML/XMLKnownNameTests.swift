@@ -1,0 +1,57 @@
+import Testing
+
+@testable import XMPPCore
+
+/// Every name table is seeded with the known names at fixed indices, so a
+/// parsed node or attribute has a known name exactly when its index says
+/// so: checked against the names themselves, across a store rotation too.
+@Suite struct XMLKnownNameTests {
+    /// The known name each node and attribute of `element` has by its index,
+    /// against the one its name says; returns how many disagree.
+    static func disagreements(in element: XMLElement) throws -> Int {
+        let (tree, root) = try #require(element.parsedNode)
+        var wrong = 0
+        func visit(_ node: Int32) {
+            let byName = XMLKnownName.allCases.first { $0.qualifiedName == tree.name(of: node) }
+            if tree.knownName(of: node) != byName { wrong += 1 }
+            let slots = tree.node(node)
+            for attribute in slots.attributeStart..<(slots.attributeStart + slots.attributeCount) {
+                let byName = XMLKnownName.allCases.first { $0.qualifiedName == tree.attributeName(attribute) }
+                if tree.knownAttributeName(attribute) != byName { wrong += 1 }
+            }
+            for position in slots.childStart..<(slots.childStart + slots.childCount) where tree.child(position) >= 0 {
+                visit(tree.child(position))
+            }
+        }
+        visit(root)
+        return wrong
+    }
+
+    static let stanza = "<message to='a@b' from='c@d' id='1' type='chat' xml:lang='en' xmlns:x='urn:x' x:to='t' x:id='i'>"
+        + "<body>b</body><subject>s</subject><thread>t</thread><error/><x:body/><message xmlns='urn:other'/>"
+        + "<presence/><iq/><type/><to xmlns='jabber:client'/></message>"
+
+    @Test("Known names by index agree with the names, in the client namespace and out of it")
+    func indicesAgreeWithNames() throws {
+        let result = readEvents(serverStreamHeader + Self.stanza + "<presence from='e@f'/><iq id='2' type='get'/>")
+        #expect(result.error == nil)
+        let stanzas = elements(result.events)
+        #expect(stanzas.count == 3)
+        for element in stanzas { #expect(try Self.disagreements(in: element) == 0) }
+        let (tree, root) = try #require(stanzas.first?.parsedNode)
+        #expect(tree.knownName(of: root) == .message)
+    }
+
+    @Test("After the store is replaced, the known names keep their indices")
+    func afterRotation() throws {
+        // Over half a store of distinct names in one stanza forces a new
+        // store before the next one.
+        let many = (0..<2_100).map { "<n\($0)/>" }.joined()
+        let result = readEvents(serverStreamHeader + "<s>\(many)</s>" + Self.stanza)
+        #expect(result.error == nil)
+        let last = try #require(elements(result.events).last)
+        #expect(try Self.disagreements(in: last) == 0)
+        let (tree, root) = try #require(last.parsedNode)
+        #expect(tree.knownName(of: root) == .message)
+    }
+}
