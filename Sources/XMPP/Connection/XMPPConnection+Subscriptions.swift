@@ -106,10 +106,12 @@ extension XMPPConnection {
     /// one is given.
     static func stanzaFilter<S: Stanza>(_ kind: S.Type, from peer: JID?) -> @Sendable (XMLElement) -> Bool {
         let name = XMLQualifiedName(S.localName, namespace: XMLNamespace.client)
-        guard let peer else { return { $0.name == name } }
+        // Stanza names are known names: an index test per parsed element.
+        let known = XMLKnownName(name)
+        guard let peer else { return { $0.hasName(name, known: known) } }
         let canonical = peer.description
         return { element in
-            guard element.name == name else { return false }
+            guard element.hasName(name, known: known) else { return false }
             return Self.sender(of: element, matches: peer, canonical: canonical)
         }
     }

@@ -97,7 +97,7 @@ extension SessionStateMachine {
     /// - Parameter canAnswer: Whether the stream can still carry an answer
     ///   (not after our `</stream:stream>`).
     mutating func receivedStanza(_ element: XMLElement, canAnswer: Bool) -> [Action] {
-        guard element.name == XMLQualifiedName(IQ.localName, namespace: XMLNamespace.client) else {
+        guard element.knownName == .iq else {
             return [.deliver(element)]
         }
         let iq: IQ

@@ -178,7 +178,10 @@ struct SessionStateMachine: Sendable {
     ///     `nil` keeps the latest one known.
     mutating func received(element: XMLElement, bytesFollowing: Int, now: MonotonicInstant? = nil) -> [Action] {
         if let now { advanceClock(to: now) }
-        if element.name == XMLQualifiedName("error", namespace: XMLNamespace.streams) {
+        // Known names are index tests on a parsed element: this runs for
+        // every element the server sends.
+        let known = element.knownName
+        if known == .streamError {
             return receivedStreamError(element)
         }
         switch state {
@@ -213,7 +216,7 @@ struct SessionStateMachine: Sendable {
         case .resumingStreamManagement(let features):
             return receivedWhileResuming(element, features: features)
         case .enablingStreamManagement, .established:
-            if handlesStreamManagement, StreamManagementElement.isStreamManagement(element) {
+            if handlesStreamManagement, known?.isClientStanza != true, StreamManagementElement.isStreamManagement(element) {
                 return receivedStreamManagement(element)
             }
             let answer = countInbound(element)

@@ -39,6 +39,8 @@ public enum AnyStanza: Hashable, Sendable {
     /// Whether the element is named like a stanza in `namespace`, whether or
     /// not it is a valid one.
     public static func isStanza(_ element: XMLElement, namespace: String = XMLNamespace.client) -> Bool {
+        // The client namespace's stanza names are known names: an index test.
+        if namespace == XMLNamespace.client { return element.knownName?.isClientStanza ?? false }
         let name = element.name
         guard name.namespace == namespace else { return false }
         switch name.localName {

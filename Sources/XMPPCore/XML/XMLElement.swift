@@ -230,6 +230,21 @@ extension XMLElement {
         return nil
     }
 
+    /// The element's name when it is one of the ``XMLKnownName``s: by its
+    /// index for a parsed element (no string compared), by comparing
+    /// names for one built in code.
+    package var knownName: XMLKnownName? {
+        if case .parsed(let tree, let node) = storage { return tree.knownName(of: node) }
+        return XMLKnownName(name)
+    }
+
+    /// Whether the element is named `name`, whose known name (when it has
+    /// one) is `known`: an index test for a parsed element.
+    package func hasName(_ name: XMLQualifiedName, known: XMLKnownName?) -> Bool {
+        if let known, case .parsed(let tree, let node) = storage { return tree.knownName(of: node) == known }
+        return self.name == name
+    }
+
     /// The storage of an element built or changed in code; `nil` for a
     /// parsed element, which holds no box.
     fileprivate var builtBox: XMLElementBox? {

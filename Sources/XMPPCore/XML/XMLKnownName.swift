@@ -3,12 +3,14 @@
 /// when it starts and again when it starts a new store), so a parsed node
 /// or attribute has one of these names exactly when its name index is the
 /// raw value: a comparison of two integers instead of two strings.
-enum XMLKnownName: Int32, CaseIterable {
+/// `package`: the session machine and the subscription filters test them too.
+package enum XMLKnownName: Int32, CaseIterable, Sendable {
     case to, from, id, type, xmlLang
     case message, presence, iq, body, subject, thread, error
+    case streamError
 
     /// The name itself.
-    var qualifiedName: XMLQualifiedName {
+    package var qualifiedName: XMLQualifiedName {
         switch self {
         case .to: XMLQualifiedName("to")
         case .from: XMLQualifiedName("from")
@@ -22,6 +24,21 @@ enum XMLKnownName: Int32, CaseIterable {
         case .subject: XMLQualifiedName("subject", namespace: XMLNamespace.client)
         case .thread: XMLQualifiedName("thread", namespace: XMLNamespace.client)
         case .error: XMLQualifiedName("error", namespace: XMLNamespace.client)
+        case .streamError: XMLQualifiedName("error", namespace: XMLNamespace.streams)
+        }
+    }
+
+    /// The known name equal to `name`, if any.
+    package init?(_ name: XMLQualifiedName) {
+        guard let known = Self.allCases.first(where: { $0.qualifiedName == name }) else { return nil }
+        self = known
+    }
+
+    /// Whether this is the name of a stanza in `jabber:client`.
+    package var isClientStanza: Bool {
+        switch self {
+        case .message, .presence, .iq: true
+        default: false
         }
     }
 

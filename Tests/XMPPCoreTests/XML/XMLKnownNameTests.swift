@@ -54,4 +54,28 @@ import Testing
         let (tree, root) = try #require(last.parsedNode)
         #expect(tree.knownName(of: root) == .message)
     }
+
+    @Test("knownName, hasName and isStanza agree for parsed and built elements")
+    func parsedAndBuiltAgree() throws {
+        let result = readEvents(serverStreamHeader + Self.stanza + "<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>")
+        let parsed = elements(result.events)
+        #expect(parsed.count == 2)
+        for element in parsed {
+            let built = XMLElement(name: element.name, attributes: Array(element.attributes), children: Array(element.children))
+            #expect(element.knownName == built.knownName)
+            #expect(element.knownName == XMLKnownName(element.name))
+            for known in XMLKnownName.allCases {
+                #expect(element.hasName(known.qualifiedName, known: known) == (element.name == known.qualifiedName))
+                #expect(built.hasName(known.qualifiedName, known: known) == (element.name == known.qualifiedName))
+            }
+            #expect(AnyStanza.isStanza(element) == AnyStanza.isStanza(built))
+        }
+        #expect(parsed[0].knownName == .message && AnyStanza.isStanza(parsed[0]))
+        #expect(parsed[1].knownName == .streamError && !AnyStanza.isStanza(parsed[1]))
+        // Another namespace's message is no client stanza, by index or by name.
+        let other = try #require(elements(readEvents(serverStreamHeader + "<message xmlns='urn:other'/>").events).first)
+        #expect(other.knownName == nil)
+        #expect(!AnyStanza.isStanza(other))
+        #expect(AnyStanza.isStanza(other, namespace: "urn:other"))
+    }
 }
