@@ -8,8 +8,9 @@
 /// retain and release and each name a copy to compare. Here the same parts
 /// are read by node and attribute index in the tree. Anything outside that
 /// shape (another attribute, a thread, an error, a second body or subject, a
-/// text with elements inside, an address not seen lately) returns `nil`,
-/// and the general reader, which also makes every error, takes the element.
+/// text with elements inside, an address that is not a valid JID, a stream
+/// namespace other than `jabber:client`) returns `nil`, and the general
+/// reader, which also makes every error, takes the element.
 /// Both readers give equal messages for every element this one accepts;
 /// the tests compare them.
 extension Message {
@@ -35,10 +36,10 @@ extension Message {
         for attribute in node.attributeStart..<(node.attributeStart + node.attributeCount) {
             switch tree.knownAttributeName(attribute) {
             case .to:
-                guard let jid = tree.withAttributeValueBytes(attribute, RecentJIDs.lookup(bytes:)) else { return nil }
+                guard let jid = Self.commonShapeAddress(tree, attribute) else { return nil }
                 to = jid
             case .from:
-                guard let jid = tree.withAttributeValueBytes(attribute, RecentJIDs.lookup(bytes:)) else { return nil }
+                guard let jid = Self.commonShapeAddress(tree, attribute) else { return nil }
                 from = jid
             case .id:
                 id = tree.attributeValue(attribute)
@@ -78,6 +79,14 @@ extension Message {
             type: type, to: to, from: from, id: id, language: language,
             bodies: bodies, subjects: subjects, extensions: extensions
         )
+    }
+
+    /// An address attribute: a recent one by its bytes, else parsed (and
+    /// so remembered) as the general reader does; `nil` when it is not a
+    /// valid JID, for the general reader to refuse with its error.
+    private static func commonShapeAddress(_ tree: XMLTree, _ attribute: Int32) -> JID? {
+        if let known = tree.withAttributeValueBytes(attribute, RecentJIDs.lookup(bytes:)) { return known }
+        return try? JID(tree.attributeValue(attribute))
     }
 
     /// A body or subject: its text runs, and its `xml:lang` if that is its
