@@ -239,7 +239,14 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
                 run(machine.receivedStreamHeader(header))
             case .element(let element):
                 if tracing { traceElement("Received XMPP element", element) }
-                run(machine.received(element: element, bytesFollowing: bytesFollowing, now: now))
+                // Messages and presences on an established session: no
+                // action array per stanza (see receivedDeliverable).
+                if let deliverable = machine.receivedDeliverable(element, now: now) {
+                    run(.deliver(element), context: context)
+                    if let answer = deliverable.answer { run([answer]) }
+                } else {
+                    run(machine.received(element: element, bytesFollowing: bytesFollowing, now: now))
+                }
             case .streamEnd:
                 logger.trace("Received XMPP stream end")
                 run(machine.receivedStreamEnd())
