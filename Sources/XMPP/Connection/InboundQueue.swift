@@ -169,7 +169,8 @@ final class InboundConsumer: Sendable {
 /// streams (``XMPPInboundStream``, ``XMPPStanzaStream``) wrap.
 ///
 /// `@usableFromInline` because the public streams' `next` is inlinable (see
-/// ``XMPPStanzaStream/AsyncIterator``).
+/// ``XMPPStanzaStream/AsyncIterator``); the compiler then requires it of
+/// every protocol witness here too.
 @usableFromInline
 struct InboundElements: AsyncSequence, Sendable {
     @usableFromInline

@@ -3,12 +3,12 @@ import XMPPCore
 /// The inbound case of nearly every element on an established session: a
 /// message or presence to deliver, counted for stream management.
 ///
-/// ``received(element:bytesFollowing:now:)`` returns it as a new array,
-/// `[.deliver(element)]` (with the `<a h/>` answer, when one is due), for
-/// every stanza; this entry returns the same decision without the array. It
-/// takes exactly the steps that entry takes for these elements, in the
-/// same order, and declines everything else, which then goes through the
-/// general entry. Tests run both entries side by side.
+/// ``received(element:bytesFollowing:now:)`` makes this decision by calling
+/// here, and returns it as a new array, `[.deliver(element)]` (with the
+/// `<a h/>` answer, when one is due); the channel handler calls here first,
+/// for every element, and so builds no array per stanza. Everything else is
+/// declined, and goes through the general entry. Tests run both entries
+/// side by side.
 extension SessionStateMachine {
     /// The outcome of ``receivedDeliverable(_:now:)``.
     struct Deliverable {
@@ -21,7 +21,8 @@ extension SessionStateMachine {
     /// delivered by the caller, who then runs ``Deliverable/answer``.
     /// `nil` when the element must go to ``received(element:bytesFollowing:now:)``
     /// instead; nothing has changed then.
-    mutating func receivedDeliverable(_ element: XMLElement, now: MonotonicInstant) -> Deliverable? {
+    /// - Parameter now: The current instant; `nil` keeps the latest one known.
+    mutating func receivedDeliverable(_ element: XMLElement, now: MonotonicInstant? = nil) -> Deliverable? {
         switch state {
         case .enablingStreamManagement, .established:
             break
@@ -34,7 +35,7 @@ extension SessionStateMachine {
         default:
             return nil
         }
-        advanceClock(to: now)
+        if let now { advanceClock(to: now) }
         return Deliverable(answer: countInbound(element))
     }
 }

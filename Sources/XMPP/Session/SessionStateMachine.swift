@@ -216,6 +216,12 @@ struct SessionStateMachine: Sendable {
         case .resumingStreamManagement(let features):
             return receivedWhileResuming(element, features: features)
         case .enablingStreamManagement, .established:
+            // Messages and presences: the same decision the handler asks
+            // for directly, made in one place.
+            if let deliverable = receivedDeliverable(element) {
+                guard let answer = deliverable.answer else { return [.deliver(element)] }
+                return [.deliver(element), answer]
+            }
             if handlesStreamManagement, known?.isClientStanza != true, StreamManagementElement.isStreamManagement(element) {
                 return receivedStreamManagement(element)
             }

@@ -115,4 +115,3 @@ extension Message {
         return result
     }
 }
-

@@ -102,17 +102,23 @@ struct XMLTree: @unchecked Sendable {
         withRegions { base, _ in base.assumingMemoryBound(to: XMLTreeStorage.Node.self)[Int(index)] }
     }
 
+    /// Attribute slot `index` in the regions at `base`.
+    @inline(__always)
+    private static func attributeSlot(_ base: UnsafeMutableRawPointer, _ layout: XMLTreeStorage.Layout, _ index: Int32) -> XMLTreeStorage.Attribute {
+        (base + layout.attributesOffset).assumingMemoryBound(to: XMLTreeStorage.Attribute.self)[Int(index)]
+    }
+
     /// The name of attribute `index`, without decoding its value.
     func attributeName(_ index: Int32) -> XMLQualifiedName {
         withRegions { base, layout in
-            layout.names.name((base + layout.attributesOffset).assumingMemoryBound(to: XMLTreeStorage.Attribute.self)[Int(index)].name)
+            layout.names.name(Self.attributeSlot(base, layout, index).name)
         }
     }
 
     /// The value of attribute `index`, decoded now.
     func attributeValue(_ index: Int32) -> String {
         withRegions { base, layout in
-            let range = (base + layout.attributesOffset).assumingMemoryBound(to: XMLTreeStorage.Attribute.self)[Int(index)].value
+            let range = Self.attributeSlot(base, layout, index).value
             return Self.string(base + layout.bytesOffset, range)
         }
     }
@@ -120,7 +126,7 @@ struct XMLTree: @unchecked Sendable {
     /// Calls `body` with the UTF-8 of an attribute's value, in place.
     func withAttributeValueBytes<Result>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
         withRegions { base, layout in
-            let range = (base + layout.attributesOffset).assumingMemoryBound(to: XMLTreeStorage.Attribute.self)[Int(index)].value
+            let range = Self.attributeSlot(base, layout, index).value
             let start = (base + layout.bytesOffset + Int(range.offset)).assumingMemoryBound(to: UInt8.self)
             return body(UnsafeBufferPointer(start: start, count: Int(range.count)))
         }
@@ -128,7 +134,7 @@ struct XMLTree: @unchecked Sendable {
 
     func attribute(_ index: Int32) -> XMLAttribute {
         withRegions { base, layout in
-            let slot = (base + layout.attributesOffset).assumingMemoryBound(to: XMLTreeStorage.Attribute.self)[Int(index)]
+            let slot = Self.attributeSlot(base, layout, index)
             return XMLAttribute(layout.names.name(slot.name), value: Self.string(base + layout.bytesOffset, slot.value))
         }
     }
@@ -159,7 +165,7 @@ struct XMLTree: @unchecked Sendable {
     /// The known name of attribute `index`, if it has one.
     func knownAttributeName(_ index: Int32) -> XMLKnownName? {
         withRegions { base, layout in
-            XMLKnownName(rawValue: (base + layout.attributesOffset).assumingMemoryBound(to: XMLTreeStorage.Attribute.self)[Int(index)].name)
+            XMLKnownName(rawValue: Self.attributeSlot(base, layout, index).name)
         }
     }
 
@@ -168,9 +174,8 @@ struct XMLTree: @unchecked Sendable {
         // Through the pointers, like every other read: `storage.header` is
         // a class property, and each access to it was checked for
         // exclusivity at run time.
-        withRegions { base, layout in
-            layout.names.name(base.assumingMemoryBound(to: XMLTreeStorage.Node.self)[Int(index)].name)
-        }
+        let name = node(index).name
+        return withRegions { _, layout in layout.names.name(name) }
     }
 
     /// The attributes of node `index`, as a view.
