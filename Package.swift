@@ -103,7 +103,9 @@ let package = Package(
         ),
         .testTarget(
             name: "XMPPCoreTests",
-            dependencies: ["XMPPCore"],
+            // CExpat: the namespace tests compare the reader with Expat's
+            // own namespace processing.
+            dependencies: ["XMPPCore", "CExpat"],
             swiftSettings: defaultSwiftSettings
         ),
         .testTarget(
