@@ -107,3 +107,16 @@ import Testing
         #expect(Message.commonShape(built, namespace: "jabber:client") == nil)
     }
 }
+
+/// The byte comparison the common reader uses for `type`.
+@Suite struct MessageStanzaTypeBytesTests {
+    @Test("Each type's wire value reads as init(rawValue:) reads it; other bytes read as nothing")
+    func matchesRawValue() {
+        let values = Message.StanzaType.allCases.map(\.rawValue) + ["", "Chat", "chat ", "groupcha", "headlines", "errors", "x"]
+        for value in values {
+            let bytes = Array(value.utf8)
+            let read = bytes.withUnsafeBufferPointer { Message.StanzaType(utf8: $0) }
+            #expect(read == Message.StanzaType(rawValue: value), "\(value)")
+        }
+    }
+}

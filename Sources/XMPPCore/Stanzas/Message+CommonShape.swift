@@ -28,7 +28,9 @@ extension Message {
         var from: JID?
         var id: String?
         var language: String?
-        var typeValue: String?
+        // As the general reader: no type, `normal` and unknown values are
+        // `normal`; an error needs its `<error/>`, which this one leaves.
+        var type = StanzaType.normal
         var bodies: [LanguageTaggedText] = []
         var subjects: [LanguageTaggedText] = []
         var extensions: [XMLElement] = []
@@ -44,16 +46,13 @@ extension Message {
             case .id:
                 id = tree.attributeValue(attribute)
             case .type:
-                typeValue = tree.attributeValue(attribute)
+                type = tree.withAttributeValueBytes(attribute, StanzaType.init(utf8:)) ?? .normal
             case .xmlLang:
                 language = tree.attributeValue(attribute)
             default:
                 return nil
             }
         }
-        // As the general reader: no type, `normal` and unknown values are
-        // `normal`; an error needs its `<error/>`, which this one leaves.
-        let type = typeValue.flatMap(StanzaType.init(rawValue:)) ?? .normal
         guard type != .error else { return nil }
         for position in node.childStart..<(node.childStart + node.childCount) {
             let child = tree.child(position)
@@ -76,7 +75,7 @@ extension Message {
             }
         }
         return Message(
-            type: type, to: to, from: from, id: id, language: language,
+            commonShapeType: type, to: to, from: from, id: id, language: language,
             bodies: bodies, subjects: subjects, extensions: extensions
         )
     }

@@ -80,6 +80,26 @@ public struct Message: Stanza, Hashable {
         self.additionalAttributes = additionalAttributes
     }
 
+    /// The common shape's message (see `Message+CommonShape.swift`): each
+    /// stored property set here, in one place, rather than through the
+    /// public initialiser's optional wrapping of `thread` and `error`.
+    init(
+        commonShapeType type: StanzaType, to: JID?, from: JID?, id: String?, language: String?,
+        bodies: [LanguageTaggedText], subjects: [LanguageTaggedText], extensions: [XMLElement]
+    ) {
+        self.type = type
+        self.to = to
+        self.from = from
+        self.id = id
+        self.language = language
+        self.bodies = bodies
+        self.subjects = subjects
+        self.threadStorage = nil
+        self.errorStorage = nil
+        self.extensions = extensions
+        self.additionalAttributes = []
+    }
+
     /// Creates a message with one untagged body, the common case.
     /// - Parameters:
     ///   - type: The conversational context.
@@ -131,6 +151,23 @@ extension Message {
 
         /// The attribute value, as on the wire.
         public var description: String { rawValue }
+
+        /// The type whose value is exactly these bytes, `nil` for any other
+        /// value; compares bytes where `init(rawValue:)` needs a `String`.
+        init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+            func matches(_ value: StaticString) -> Bool {
+                bytes.count == value.utf8CodeUnitCount
+                    && bytes.elementsEqual(UnsafeBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
+            }
+            switch bytes.count {
+            case 4 where matches("chat"): self = .chat
+            case 5 where matches("error"): self = .error
+            case 6 where matches("normal"): self = .normal
+            case 8 where matches("headline"): self = .headline
+            case 9 where matches("groupchat"): self = .groupchat
+            default: return nil
+            }
+        }
     }
 
     /// A `<thread/>` (RFC 6121 §5.2.5): identifies a conversation, not a message.
