@@ -67,22 +67,19 @@ public struct Message: Stanza, Hashable {
         extensions: [XMLElement] = [],
         additionalAttributes: [XMLAttribute] = []
     ) {
-        self.type = type
-        self.to = to
-        self.from = from
-        self.id = id
-        self.language = language
-        self.bodies = bodies
-        self.subjects = subjects
+        self.init(
+            commonShapeType: type, to: to, from: from, id: id, language: language,
+            bodies: bodies, subjects: subjects, extensions: extensions
+        )
         self.threadStorage = thread.map(RareValue.init)
         self.errorStorage = error.map(RareValue.init)
-        self.extensions = extensions
         self.additionalAttributes = additionalAttributes
     }
 
-    /// The common shape's message (see `Message+CommonShape.swift`): each
-    /// stored property set here, in one place, rather than through the
-    /// public initialiser's optional wrapping of `thread` and `error`.
+    /// A message without thread, error or further attributes, each stored
+    /// property set directly: what the common-shape reader builds
+    /// (`Message+CommonShape.swift`). Through the public initialiser the
+    /// optimiser copied the finished message once more.
     init(
         commonShapeType type: StanzaType, to: JID?, from: JID?, id: String?, language: String?,
         bodies: [LanguageTaggedText], subjects: [LanguageTaggedText], extensions: [XMLElement]
