@@ -54,18 +54,6 @@ struct ScratchBuffer<Element> {
         count = 0
     }
 
-    /// Makes room for at least `minimumCapacity` elements in all.
-    mutating func reserveCapacity(_ minimumCapacity: Int) {
-        if minimumCapacity > capacity { grow(to: max(capacity * 2, minimumCapacity)) }
-    }
-
-    /// Destroys the elements from `newCount` on, keeping the memory.
-    mutating func truncate(to newCount: Int) {
-        guard newCount < count else { return }
-        (pointer + newCount).deinitialize(count: count - newCount)
-        count = newCount
-    }
-
     /// Destroys the elements, keeping the memory.
     mutating func removeAll() {
         pointer.deinitialize(count: count)

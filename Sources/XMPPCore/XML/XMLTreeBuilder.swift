@@ -18,8 +18,6 @@ struct XMLTreeBuilder {
     let parser: XML_Parser
     let limits: XMLStreamReader.Limits
     var names = XMLNameTable()
-    /// Expat runs without namespace processing; see XMLNamespaceScope.
-    private var scope = XMLNamespaceScope()
 
     /// Events completed since the caller last took them.
     var events: [XMLStreamEvent] = []
@@ -31,8 +29,6 @@ struct XMLTreeBuilder {
         var node: Int32
         /// Where this element's child references start in `pending`.
         var pendingStart: Int
-        /// The bindings in force before its start tag (its own go at its end).
-        var bindingMark: Int
     }
 
     private var open: [OpenElement] = []
@@ -51,8 +47,10 @@ struct XMLTreeBuilder {
     /// Where the innermost open element's pending text run starts in `bytes`.
     private var textStart = 0
     private var streamStarted = false
-    /// The stream header's declarations, by prefix ("" for the default).
     private var namespaceDeclarations: [String: String] = [:]
+    /// Namespace declarations on the start tag being read (Expat reports
+    /// them before the element); at most `maxAttributes` of them.
+    private var elementNamespaceDeclarations = 0
     /// Byte index where the current top-level element started.
     private(set) var elementStart = 0
     /// Byte index just after the last event's closing `>`.
@@ -76,7 +74,6 @@ struct XMLTreeBuilder {
         discardPartialElement()
         streamStarted = false
         namespaceDeclarations = [:]
-        scope.removeAll()
         elementStart = 0
         lastEventEnd = 0
     }
@@ -84,7 +81,6 @@ struct XMLTreeBuilder {
     /// Frees the scratch memory; the builder must not be used afterwards.
     mutating func deallocate() {
         names.deallocate()
-        scope.deallocate()
         nodes.deallocate()
         attributes.deallocate()
         children.deallocate()
@@ -117,12 +113,29 @@ struct XMLTreeBuilder {
 
     // MARK: Callbacks
 
+    mutating func startNamespaceDeclaration(prefix: UnsafePointer<CChar>?, uri: UnsafePointer<CChar>?) {
+        // Only the header's declarations are reported; inside stanzas the
+        // reader resolves names itself, but counts them so one start tag
+        // cannot carry thousands (security.md H23).
+        guard failure == nil else { return }
+        guard !streamStarted else {
+            elementNamespaceDeclarations += 1
+            if elementNamespaceDeclarations > limits.maxAttributes {
+                fail(.tooManyAttributes, detail: "limit \(limits.maxAttributes), namespace declarations included")
+            }
+            return
+        }
+        let prefixString = prefix.map { String(cString: $0) } ?? ""
+        namespaceDeclarations[prefixString] = uri.map { String(cString: $0) } ?? ""
+    }
+
     mutating func startElement(_ rawName: UnsafePointer<CChar>, _ rawAttributes: UnsafeMutablePointer<UnsafePointer<CChar>?>) {
         guard failure == nil else { return }
         guard streamStarted else {
             startStream(rawName, rawAttributes)
             return
         }
+        elementNamespaceDeclarations = 0
         if open.isEmpty {
             elementStart = Int(XML_GetCurrentByteIndex(parser))
             names.rotateIfNeeded()
@@ -132,10 +145,9 @@ struct XMLTreeBuilder {
         guard open.count < limits.maxDepth else {
             return fail(.tooDeep, detail: "limit \(limits.maxDepth)")
         }
-        let bindingMark = scope.bindingCount
-        guard let pairs = declareNamespaces(rawAttributes), let name = elementName(rawName) else { return }
+        guard let name = qualifiedName(rawName) else { return }
         let attributeStart = attributes.count
-        guard appendAttributes(rawAttributes, pairs: pairs) else { return }
+        guard appendAttributes(rawAttributes) else { return }
         let node = Int32(nodes.count)
         nodes.append(XMLTreeStorage.Node(
             name: name,
@@ -148,7 +160,7 @@ struct XMLTreeBuilder {
             // A child of the innermost open element.
             pending.append(node)
         }
-        open.append(OpenElement(node: node, pendingStart: pending.count, bindingMark: bindingMark))
+        open.append(OpenElement(node: node, pendingStart: pending.count))
         textStart = bytes.count
     }
 
@@ -161,7 +173,6 @@ struct XMLTreeBuilder {
         }
         flushText()
         open.removeLast()
-        scope.unwind(to: element.bindingMark)
         let childStart = children.count
         children.moveTail(of: &pending, from: element.pendingStart)
         nodes[Int(element.node)].childStart = Int32(childStart)
@@ -198,9 +209,8 @@ struct XMLTreeBuilder {
     // MARK: Building
 
     private mutating func startStream(_ rawName: UnsafePointer<CChar>, _ rawAttributes: UnsafeMutablePointer<UnsafePointer<CChar>?>) {
-        guard let pairs = declareNamespaces(rawAttributes), let name = elementName(rawName),
-              appendAttributes(rawAttributes, pairs: pairs)
-        else { return }
+        guard let name = qualifiedName(rawName) else { return }
+        guard appendAttributes(rawAttributes) else { return }
         var headerAttributes: [XMLAttribute] = []
         headerAttributes.reserveCapacity(attributes.count)
         for index in 0..<attributes.count {
@@ -211,6 +221,8 @@ struct XMLTreeBuilder {
         streamStarted = true
         // An XML declaration is legal only before the header: stop Expat
         // calling back for it on every stanza (`reset()` installs it again).
+        // Namespace declarations stay reported: stanzas' names arrive
+        // resolved, but each start tag's declarations are counted (H23).
         XML_SetXmlDeclHandler(parser, nil)
         events.append(.streamStart(XMLStreamHeader(
             name: names.store.name(name),
@@ -230,134 +242,47 @@ struct XMLTreeBuilder {
         textStart = bytes.count
     }
 
-    /// Counts the start tag's attributes against the limit (namespace
-    /// declarations included, H23) and binds the prefixes it declares;
-    /// `nil` on failure. Declarations come first: they apply to the
-    /// element's own name and attributes.
-    private mutating func declareNamespaces(_ raw: UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Int? {
-        var pairs = 0
-        while raw[pairs * 2] != nil { pairs += 1 }
-        guard pairs <= limits.maxAttributes else {
-            fail(.tooManyAttributes, detail: "limit \(limits.maxAttributes), namespace declarations included")
-            return nil
-        }
-        for pair in 0..<pairs {
-            guard let rawName = raw[pair * 2], let rawValue = raw[pair * 2 + 1] else { return nil }
-            guard XMLNamespaceScope.isDeclaration(UnsafeRawPointer(rawName)) else { continue }
-            guard let value = attributeValue(rawValue) else { return nil }
-            let name = Self.bytes(rawName, count: strlen(rawName))
-            do {
-                try scope.declare(name, uri: value)
-            } catch {
-                fail(error)
-                return nil
-            }
-            if !streamStarted {
-                let prefix = name.count > 5 ? String(decoding: UnsafeBufferPointer(rebasing: name[6...]), as: UTF8.self) : ""
-                namespaceDeclarations[prefix] = String(decoding: value, as: UTF8.self)
-            }
-        }
-        return pairs
-    }
-
-    /// The name table index of an element's name, resolved in the scope.
-    private mutating func elementName(_ rawName: UnsafePointer<CChar>) -> Int32? {
-        do {
-            return intern(try scope.expandedName(Self.bytes(rawName, count: strlen(rawName)), isAttribute: false))
-        } catch {
-            fail(error)
-            return nil
-        }
-    }
-
-    /// Looks an expanded name (`namespace<0x1F>local`, or a local name in
-    /// no namespace) up in the name table.
-    private mutating func intern(_ name: UnsafeBufferPointer<UInt8>) -> Int32? {
-        guard name.count <= limits.maxNameBytes else {
+    /// Looks Expat's `namespace<0x1F>local` form up in the name table.
+    private mutating func qualifiedName(_ rawName: UnsafePointer<CChar>) -> Int32? {
+        let length = strlen(rawName)
+        guard length <= limits.maxNameBytes else {
             fail(.nameTooLong, detail: "limit \(limits.maxNameBytes)")
             return nil
         }
-        guard let base = name.baseAddress, let index = names.index(base, count: name.count) else {
+        let index = rawName.withMemoryRebound(to: UInt8.self, capacity: length) { bytes in
+            names.index(bytes, count: length)
+        }
+        guard let index else {
             fail(.tooManyNames, detail: "at least \(XMLNameStore.capacity / 2) distinct names per stanza")
             return nil
         }
         return index
     }
 
-    /// An attribute value's bytes, after the length limit; `nil` on failure.
-    private mutating func attributeValue(_ rawValue: UnsafePointer<CChar>) -> UnsafeBufferPointer<UInt8>? {
-        let length = strlen(rawValue)
-        guard length <= limits.maxAttributeValueBytes else {
-            fail(.attributeValueTooLong, detail: "limit \(limits.maxAttributeValueBytes)")
-            return nil
-        }
-        return Self.bytes(rawValue, count: length)
-    }
-
-    /// Appends the element's attributes other than namespace declarations
-    /// to `attributes`; false on failure.
-    private mutating func appendAttributes(_ raw: UnsafeMutablePointer<UnsafePointer<CChar>?>, pairs: Int) -> Bool {
-        var prefixed = 0
-        for pair in 0..<pairs {
-            guard let rawName = raw[pair * 2], let rawValue = raw[pair * 2 + 1] else { return false }
-            guard !XMLNamespaceScope.isDeclaration(UnsafeRawPointer(rawName)) else { continue }
-            let rawBytes = Self.bytes(rawName, count: strlen(rawName))
-            let name: Int32
-            do {
-                let expanded = try scope.expandedName(rawBytes, isAttribute: true)
-                if expanded.baseAddress != rawBytes.baseAddress { prefixed += 1 }
-                guard let index = intern(expanded) else { return false }
-                name = index
-            } catch {
-                fail(error)
-                return false
-            }
-            guard let value = attributeValue(rawValue), let valueBase = value.baseAddress else { return false }
-            let offset = bytes.count
-            bytes.append(copying: valueBase, count: value.count)
-            attributes.append(XMLTreeStorage.Attribute(
-                name: name,
-                value: XMLTreeStorage.ByteRange(offset: Int32(offset), count: Int32(value.count))
-            ))
-        }
-        // Expat refused repeated raw names; two prefixes bound to one
-        // namespace can still repeat an expanded name.
-        if prefixed > 1, hasDuplicateExpandedName(raw, pairs: pairs) {
-            fail(.duplicateAttribute)
+    /// Appends the element's attributes to `attributes`; false on failure.
+    private mutating func appendAttributes(_ raw: UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Bool {
+        var pairs = 0
+        while raw[pairs * 2] != nil { pairs += 1 }
+        guard pairs <= limits.maxAttributes else {
+            fail(.tooManyAttributes, detail: "limit \(limits.maxAttributes)")
             return false
         }
-        return true
-    }
-
-    /// Whether two prefixed attributes of the start tag expand to one name
-    /// (quadratic, but only over prefixed attributes, which are rare and
-    /// at most `maxAttributes`).
-    private func hasDuplicateExpandedName(_ raw: UnsafeMutablePointer<UnsafePointer<CChar>?>, pairs: Int) -> Bool {
-        for first in 0..<pairs {
-            guard let a = raw[first * 2], strchr(a, 0x3A) != nil, !XMLNamespaceScope.isDeclaration(UnsafeRawPointer(a)) else { continue }
-            for second in (first + 1)..<max(pairs, first + 1) {
-                guard let b = raw[second * 2], strchr(b, 0x3A) != nil, !XMLNamespaceScope.isDeclaration(UnsafeRawPointer(b)) else { continue }
-                if scope.sameExpandedName(Self.bytes(a, count: strlen(a)), Self.bytes(b, count: strlen(b))) { return true }
+        for pair in 0..<pairs {
+            guard let rawName = raw[pair * 2], let rawValue = raw[pair * 2 + 1],
+                  let name = qualifiedName(rawName)
+            else { return false }
+            let length = strlen(rawValue)
+            guard length <= limits.maxAttributeValueBytes else {
+                fail(.attributeValueTooLong, detail: "limit \(limits.maxAttributeValueBytes)")
+                return false
             }
+            let offset = bytes.count
+            rawValue.withMemoryRebound(to: UInt8.self, capacity: length) { bytes.append(copying: $0, count: length) }
+            attributes.append(XMLTreeStorage.Attribute(
+                name: name,
+                value: XMLTreeStorage.ByteRange(offset: Int32(offset), count: Int32(length))
+            ))
         }
-        return false
-    }
-
-    /// Records a namespace failure with its stream error condition.
-    private mutating func fail(_ failure: XMLNamespaceScope.Failure) {
-        switch failure {
-        case .unboundPrefix: fail(.notWellFormed, detail: "unbound namespace prefix")
-        case .emptyPrefixedDeclaration: fail(.notWellFormed, detail: "a prefix declared with an empty namespace")
-        case .reservedPrefix: fail(.badNamespacePrefix, detail: "the xml or xmlns prefix declared")
-        case .reservedNamespace: fail(.badNamespacePrefix, detail: "the xml or xmlns namespace bound to another prefix")
-        case .malformedName: fail(.notWellFormed, detail: "not a qualified name")
-        case .duplicateAttribute: fail(.notWellFormed, detail: "duplicate attribute (after namespace expansion)")
-        }
-    }
-
-    /// A NUL-terminated C string of known length, as bytes.
-    @inline(__always)
-    private static func bytes(_ string: UnsafePointer<CChar>, count: Int) -> UnsafeBufferPointer<UInt8> {
-        UnsafeBufferPointer(start: UnsafeRawPointer(string).assumingMemoryBound(to: UInt8.self), count: count)
+        return true
     }
 }

@@ -2,9 +2,11 @@ import CExpat
 import Testing
 @testable import XMPPCore
 
-/// The reader runs Expat without namespace processing and resolves names
-/// itself (XMLNamespaceScope): these tests pin that resolution to Namespaces
-/// in XML 1.0, case by case and against Expat's own namespace mode.
+/// How the reader resolves names (Namespaces in XML 1.0), case by case and
+/// against Expat's namespace mode driven directly: the reader's names pass
+/// through its name table and tree, and these tests pin the result to
+/// Expat's, so a change in how names are resolved (one was tried: the
+/// reader resolving them itself) must keep every name and every refusal.
 @Suite("XMLStreamReader namespace resolution")
 struct XMLNamespaceResolutionTests {
     static let header = serverStreamHeader
