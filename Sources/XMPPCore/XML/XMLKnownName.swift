@@ -28,11 +28,14 @@ package enum XMLKnownName: Int32, CaseIterable, Sendable {
         }
     }
 
-    /// The known name equal to `name`, if any.
+    /// The known name equal to `name`, if any: one hash lookup (built
+    /// elements take this path on every test of their name).
     package init?(_ name: XMLQualifiedName) {
-        guard let known = Self.allCases.first(where: { $0.qualifiedName == name }) else { return nil }
+        guard let known = Self.byName[name] else { return nil }
         self = known
     }
+
+    private static let byName = Dictionary(uniqueKeysWithValues: allCases.map { ($0.qualifiedName, $0) })
 
     /// Whether this is the name of a stanza in `jabber:client`.
     package var isClientStanza: Bool {
