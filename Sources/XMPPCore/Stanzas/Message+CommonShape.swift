@@ -31,9 +31,9 @@ extension Message {
         // As the general reader: no type, `normal` and unknown values are
         // `normal`; an error needs its `<error/>`, which this one leaves.
         var type = StanzaType.normal
-        var bodies: [LanguageTaggedText] = []
+        var bodies = SmallList<LanguageTaggedText>.none
         var subjects: [LanguageTaggedText] = []
-        var extensions: [XMLElement] = []
+        var extensions = SmallList<XMLElement>.none
         let node = tree.node(root)
         for attribute in node.attributeStart..<(node.attributeStart + node.attributeCount) {
             switch tree.knownAttributeName(attribute) {
@@ -61,7 +61,7 @@ extension Message {
             switch tree.knownName(of: child) {
             case .body:
                 guard bodies.isEmpty, let text = Self.commonShapeText(tree, child) else { return nil }
-                bodies = [text]
+                bodies = .one(text)
             case .subject:
                 guard subjects.isEmpty, let text = Self.commonShapeText(tree, child) else { return nil }
                 subjects = [text]

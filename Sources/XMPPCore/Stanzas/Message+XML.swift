@@ -98,7 +98,7 @@ extension Message {
         for subject in subjects {
             result.append(subject.element(localName: "subject", namespace: namespace))
         }
-        for body in bodies {
+        bodyList.forEach { body in
             result.append(body.element(localName: "body", namespace: namespace))
         }
         if let thread {
@@ -106,7 +106,7 @@ extension Message {
             if let parent = thread.parent { threadElement[attribute: "parent"] = parent }
             result.append(threadElement)
         }
-        for extensionElement in extensions {
+        extensionList.forEach { extensionElement in
             result.append(extensionElement)
         }
         if let error {

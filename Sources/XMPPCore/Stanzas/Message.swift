@@ -18,7 +18,13 @@ public struct Message: Stanza, Hashable {
     /// The default language (`xml:lang`) of the human-readable children.
     public var language: String?
     /// The bodies, at most one per language, in document order.
-    public var bodies: [LanguageTaggedText]
+    public var bodies: [LanguageTaggedText] {
+        get { bodyList.array }
+        set { bodyList = SmallList(newValue) }
+    }
+    /// Where ``bodies`` is kept: a received message has one, and as an
+    /// array it would be an allocation per stanza.
+    var bodyList: SmallList<LanguageTaggedText>
     /// The subjects, at most one per language, in document order.
     public var subjects: [LanguageTaggedText]
     /// The conversation thread, if any.
@@ -36,7 +42,12 @@ public struct Message: Stanza, Hashable {
     /// Where ``error`` is kept: behind a reference, being rare.
     private var errorStorage: RareValue<StanzaError>?
     /// Every other child element, verbatim and in document order.
-    public var extensions: [XMLElement]
+    public var extensions: [XMLElement] {
+        get { extensionList.array }
+        set { extensionList = SmallList(newValue) }
+    }
+    /// Where ``extensions`` is kept, for the same reason as ``bodyList``.
+    var extensionList: SmallList<XMLElement>
     /// Attributes of `<message/>` other than `to`, `from`, `id`, `type` and
     /// `xml:lang`, in document order.
     public var additionalAttributes: [XMLAttribute]
@@ -69,7 +80,7 @@ public struct Message: Stanza, Hashable {
     ) {
         self.init(
             commonShapeType: type, to: to, from: from, id: id, language: language,
-            bodies: bodies, subjects: subjects, extensions: extensions
+            bodies: SmallList(bodies), subjects: subjects, extensions: SmallList(extensions)
         )
         self.threadStorage = thread.map(RareValue.init)
         self.errorStorage = error.map(RareValue.init)
@@ -82,18 +93,18 @@ public struct Message: Stanza, Hashable {
     /// optimiser copied the finished message once more.
     init(
         commonShapeType type: StanzaType, to: JID?, from: JID?, id: String?, language: String?,
-        bodies: [LanguageTaggedText], subjects: [LanguageTaggedText], extensions: [XMLElement]
+        bodies: SmallList<LanguageTaggedText>, subjects: [LanguageTaggedText], extensions: SmallList<XMLElement>
     ) {
         self.type = type
         self.to = to
         self.from = from
         self.id = id
         self.language = language
-        self.bodies = bodies
+        self.bodyList = bodies
         self.subjects = subjects
         self.threadStorage = nil
         self.errorStorage = nil
-        self.extensions = extensions
+        self.extensionList = extensions
         self.additionalAttributes = []
     }
 
@@ -104,7 +115,10 @@ public struct Message: Stanza, Hashable {
     ///   - id: The stanza identifier.
     ///   - body: The text, in the stanza's default language.
     public init(type: StanzaType = .normal, to: JID? = nil, id: String? = nil, body: String) {
-        self.init(type: type, to: to, id: id, bodies: [LanguageTaggedText(body)])
+        self.init(
+            commonShapeType: type, to: to, from: nil, id: id, language: nil,
+            bodies: .one(LanguageTaggedText(body)), subjects: [], extensions: .none
+        )
     }
 
     /// The local name of the element, `"message"`.
@@ -118,7 +132,12 @@ extension Message {
     /// Setting replaces that body or adds an untagged one; setting `nil`
     /// removes every body.
     public var body: String? {
-        get { bodies.preferredText(stanzaLanguage: language) }
+        get {
+            // One body is the default one whatever its language (the rule
+            // falls back to the first), so no array is needed to pick it.
+            if case .one(let only) = bodyList { return only.text }
+            return bodyList.isEmpty ? nil : bodies.preferredText(stanzaLanguage: language)
+        }
         set { bodies.setPreferredText(newValue, stanzaLanguage: language) }
     }
 
