@@ -15,9 +15,16 @@ enum RecentJIDs {
     /// Longer texts are not remembered (real addresses are far shorter).
     static let maxRememberedBytes = 128
 
-    private struct Entry {
-        var text: String
-        var jid: JID
+    /// A class, so that a lookup takes one reference out of the table
+    /// instead of copying four strings (and retaining and releasing each).
+    private final class Entry: Sendable {
+        let text: String
+        let jid: JID
+
+        init(text: String, jid: JID) {
+            self.text = text
+            self.jid = jid
+        }
     }
 
     private static let table = Mutex<[Entry?]>(Array(repeating: nil, count: slotCount))
