@@ -33,14 +33,14 @@ public struct Message: Stanza, Hashable {
         set { threadStorage = newValue.map(RareValue.init) }
     }
     /// Where ``thread`` is kept: behind a reference, being rare.
-    private var threadStorage: RareValue<Thread>?
+    var threadStorage: RareValue<Thread>?
     /// The error; present when ``type`` is ``StanzaType/error``.
     public var error: StanzaError? {
         get { errorStorage?.value }
         set { errorStorage = newValue.map(RareValue.init) }
     }
     /// Where ``error`` is kept: behind a reference, being rare.
-    private var errorStorage: RareValue<StanzaError>?
+    var errorStorage: RareValue<StanzaError>?
     /// Every other child element, verbatim and in document order.
     public var extensions: [XMLElement] {
         get { extensionList.array }
@@ -52,6 +52,11 @@ public struct Message: Stanza, Hashable {
     /// `xml:lang`, in document order.
     public var additionalAttributes: [XMLAttribute]
 
+    /// The local name of the element, `"message"`.
+    public static let localName = "message"
+}
+
+extension Message {
     /// Creates a message.
     /// - Parameters:
     ///   - type: The conversational context; `normal` by default, as on the wire.
@@ -79,33 +84,28 @@ public struct Message: Stanza, Hashable {
         additionalAttributes: [XMLAttribute] = []
     ) {
         self.init(
-            commonShapeType: type, to: to, from: from, id: id, language: language,
-            bodies: SmallList(bodies), subjects: subjects, extensions: SmallList(extensions)
+            type: type, id: id, to: to, from: from, language: language, bodyList: SmallList(bodies),
+            subjects: subjects, threadStorage: thread.map(RareValue.init), errorStorage: error.map(RareValue.init),
+            extensionList: SmallList(extensions), additionalAttributes: additionalAttributes
         )
-        self.threadStorage = thread.map(RareValue.init)
-        self.errorStorage = error.map(RareValue.init)
-        self.additionalAttributes = additionalAttributes
     }
 
-    /// A message without thread, error or further attributes, each stored
-    /// property set directly: what the common-shape reader builds
-    /// (`Message+CommonShape.swift`). Through the public initialiser the
-    /// optimiser copied the finished message once more.
+    /// A message without thread, error or further attributes: what the
+    /// common-shape reader builds (`Message+CommonShape.swift`).
+    ///
+    /// Every initialiser ends in the memberwise one the compiler
+    /// synthesises (the reason they live in this extension): an
+    /// initialiser that assigns the stored properties itself made the
+    /// optimiser build the message in a temporary and copy it out, a
+    /// retain and a release for every reference inside, on every stanza.
     init(
         commonShapeType type: StanzaType, to: JID?, from: JID?, id: String?, language: String?,
         bodies: SmallList<LanguageTaggedText>, subjects: [LanguageTaggedText], extensions: SmallList<XMLElement>
     ) {
-        self.type = type
-        self.to = to
-        self.from = from
-        self.id = id
-        self.language = language
-        self.bodyList = bodies
-        self.subjects = subjects
-        self.threadStorage = nil
-        self.errorStorage = nil
-        self.extensionList = extensions
-        self.additionalAttributes = []
+        self.init(
+            type: type, id: id, to: to, from: from, language: language, bodyList: bodies, subjects: subjects,
+            threadStorage: nil, errorStorage: nil, extensionList: extensions, additionalAttributes: []
+        )
     }
 
     /// Creates a message with one untagged body, the common case.
@@ -120,9 +120,6 @@ public struct Message: Stanza, Hashable {
             bodies: .one(LanguageTaggedText(body)), subjects: [], extensions: .none
         )
     }
-
-    /// The local name of the element, `"message"`.
-    public static let localName = "message"
 }
 
 extension Message {
