@@ -29,13 +29,22 @@ public struct Presence: Stanza, Hashable {
         set { errorStorage = newValue.map(RareValue.init) }
     }
     /// Where ``error`` is kept: behind a reference, being rare.
-    private var errorStorage: RareValue<StanzaError>?
+    var errorStorage: RareValue<StanzaError>?
     /// Every other child element, verbatim and in document order.
     public var extensions: [XMLElement]
     /// Attributes of `<presence/>` other than `to`, `from`, `id`, `type` and
     /// `xml:lang`, in document order.
     public var additionalAttributes: [XMLAttribute]
 
+    /// The local name of the element, `"presence"`.
+    public static let localName = "presence"
+}
+
+extension Presence {
+    // Initialisers end in the synthesised memberwise one (hence this
+    // extension): one that assigned the stored properties itself made
+    // the optimiser build the value in a temporary and copy it out,
+    // a retain and a release per reference (see Message).
     /// Creates a presence stanza.
     /// - Parameters:
     ///   - type: What the presence means; `available` by default.
@@ -62,21 +71,12 @@ public struct Presence: Stanza, Hashable {
         extensions: [XMLElement] = [],
         additionalAttributes: [XMLAttribute] = []
     ) {
-        self.type = type
-        self.to = to
-        self.from = from
-        self.id = id
-        self.language = language
-        self.show = show
-        self.statuses = statuses
-        self.priority = priority
-        self.errorStorage = error.map(RareValue.init)
-        self.extensions = extensions
-        self.additionalAttributes = additionalAttributes
+        self.init(
+            type: type, id: id, to: to, from: from, language: language, show: show, statuses: statuses,
+            priority: priority, errorStorage: error.map(RareValue.init), extensions: extensions,
+            additionalAttributes: additionalAttributes
+        )
     }
-
-    /// The local name of the element, `"presence"`.
-    public static let localName = "presence"
 }
 
 extension Presence {
