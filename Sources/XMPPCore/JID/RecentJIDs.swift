@@ -17,13 +17,19 @@ enum RecentJIDs {
 
     /// A class, so that a lookup takes one reference out of the table
     /// instead of copying four strings (and retaining and releasing each).
+    /// Immutable, so it is read after the lock is released.
     private final class Entry: Sendable {
-        let text: String
+        /// The address's UTF-8, compared byte for byte.
+        let utf8: [UInt8]
         let jid: JID
 
         init(text: String, jid: JID) {
-            self.text = text
+            self.utf8 = Array(text.utf8)
             self.jid = jid
+        }
+
+        func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            utf8.withUnsafeBufferPointer { UTF8Equality.bytesEqual($0, bytes) }
         }
     }
 
@@ -37,13 +43,10 @@ enum RecentJIDs {
     /// The JID remembered for the address whose UTF-8 is `bytes` (an
     /// attribute value still in the parsed tree), without making a string.
     static func lookup(bytes: UnsafeBufferPointer<UInt8>) -> JID? {
-        guard let slot = slot(of: bytes) else { return nil }
-        return table.withLock { table -> JID? in
-            guard let entry = table[slot],
-                entry.text.utf8.withContiguousStorageIfAvailable({ UTF8Equality.bytesEqual($0, bytes) }) == true
-            else { return nil }
-            return entry.jid
+        guard let slot = slot(of: bytes), let entry = table.withLock({ $0[slot] }), entry.matches(bytes) else {
+            return nil
         }
+        return entry.jid
     }
 
     /// Remembers what `text` parsed to.
