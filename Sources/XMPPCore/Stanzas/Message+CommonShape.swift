@@ -97,12 +97,17 @@ extension Message {
             guard tree.knownAttributeName(attribute) == .xmlLang else { return nil }
             language = tree.attributeValue(attribute)
         }
-        var text = ""
+        var text: String?
         for position in node.childStart..<(node.childStart + node.childCount) {
             let child = tree.child(position)
             guard child < 0 else { return nil }
-            text += tree.text(~child)
+            // One run, nearly always: taken as it is, not appended to "".
+            if text == nil {
+                text = tree.text(~child)
+            } else {
+                text? += tree.text(~child)
+            }
         }
-        return LanguageTaggedText(text, language: language)
+        return LanguageTaggedText(text ?? "", language: language)
     }
 }
