@@ -34,7 +34,9 @@ final class InboundQueue: Sendable {
 
         /// What a consumer gets now, or `nil` when it has to wait.
         mutating func takeReady() -> Result<XMLElement?, any Error>? {
-            if let element = queued.popFirst() { return .success(element) }
+            // `removeFirst` moves the element out; `popFirst` read it
+            // through `first` (a retain) before removing it (a release).
+            if !queued.isEmpty { return .success(queued.removeFirst()) }
             switch end {
             case nil:
                 return nil

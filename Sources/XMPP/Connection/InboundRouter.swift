@@ -113,8 +113,10 @@ struct InboundRouter {
     mutating func deliver(_ element: XMLElement) -> DroppedElement? {
         guard !isEnded else { return nil }
         var claimed = false
-        for subscription in subscriptions where subscription.filter(element) {
-            subscription.queue.yield(element)
+        // By index: iterating the array copied each subscription out (a
+        // retain and a release of its filter and its queue per stanza).
+        for index in subscriptions.indices where subscriptions[index].filter(element) {
+            subscriptions[index].queue.yield(element)
             claimed = true
         }
         guard !claimed else { return nil }
