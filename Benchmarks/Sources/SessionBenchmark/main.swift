@@ -190,9 +190,12 @@ func benchMessage(to: JID, id: String, sequence: Int) -> Message {
     }
     bytes[10] = UInt8(ascii: " ")
     for index in 11..<100 { bytes[index] = padding[index % 26] }
-    var message = Message(type: .chat, to: to, id: id, body: String(decoding: bytes, as: UTF8.self))
-    message.extensions.append(noStore)
-    return message
+    // Built in one initialiser call: assembling it in a `var` and
+    // returning that made the optimiser copy the message out (a retain and
+    // a release per reference inside).
+    return Message(
+        type: .chat, to: to, id: id, bodies: [LanguageTaggedText(String(decoding: bytes, as: UTF8.self))],
+        extensions: [noStore])
 }
 
 let noStore = XMLElement(name: XMLQualifiedName("no-store", namespace: "urn:xmpp:hints"))
