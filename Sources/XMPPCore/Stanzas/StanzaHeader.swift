@@ -17,23 +17,13 @@ struct StanzaHeader: Hashable, Sendable {
     /// Every other attribute, in document order.
     var additionalAttributes: [XMLAttribute] = []
 
-    /// Collects attributes for writing.
-    init(
-        to: JID?,
-        from: JID?,
-        id: String?,
-        type: String?,
-        language: String?,
-        additionalAttributes: [XMLAttribute]
-    ) {
-        self.to = to
-        self.from = from
-        self.id = id
-        self.type = type
-        self.language = language
-        self.additionalAttributes = additionalAttributes
-    }
+    // Written through the synthesised memberwise initialiser (so the other
+    // initialisers live in the extension below): an explicit one that
+    // assigned the properties made the optimiser build the header in a
+    // temporary and copy it out, a retain and a release per reference.
+}
 
+extension StanzaHeader {
     /// Checks the element's name and reads its attributes.
     /// - Throws: `unexpectedElement` for another name or namespace;
     ///   `invalidAttribute` (subject `to` or `from`) for an address that is
