@@ -16,8 +16,9 @@ enum RecentJIDs {
     static let maxRememberedBytes = 128
 
     /// A class, so that a lookup takes one reference out of the table
-    /// instead of copying four strings (and retaining and releasing each).
-    /// Immutable, so it is read after the lock is released.
+    /// instead of copying the address and its JID's three strings (and
+    /// retaining and releasing each). Immutable, so it is read after the
+    /// lock is released.
     private final class Entry: Sendable {
         /// The address's UTF-8, compared byte for byte.
         let utf8: [UInt8]
