@@ -14,7 +14,6 @@ import Testing
         for values in [[], [1], [1, 2], [1, 2, 3]] {
             let list = SmallList(values)
             #expect(list.array == values)
-            #expect(list.first == values.first)
             #expect(list.isEmpty == values.isEmpty)
             var visited: [Int] = []
             list.forEach { visited.append($0) }

@@ -130,10 +130,13 @@ extension Message {
     /// removes every body.
     public var body: String? {
         get {
+            switch bodyList {
+            case .none: nil
             // One body is the default one whatever its language (the rule
-            // falls back to the first), so no array is needed to pick it.
-            if case .one(let only) = bodyList { return only.text }
-            return bodyList.isEmpty ? nil : bodies.preferredText(stanzaLanguage: language)
+            // falls back to the first), so no array is made to pick it.
+            case .one(let only): only.text
+            case .many(let all): all.preferredText(stanzaLanguage: language)
+            }
         }
         set { bodies.setPreferredText(newValue, stanzaLanguage: language) }
     }

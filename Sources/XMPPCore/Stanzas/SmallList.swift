@@ -32,15 +32,7 @@ enum SmallList<Element: Hashable & Sendable>: Hashable, Sendable {
         }
     }
 
-    /// The first value, if any.
-    var first: Element? {
-        switch self {
-        case .none: nil
-        case .one(let value): value
-        case .many(let values): values.first
-        }
-    }
-
+    /// Whether the list holds no value.
     var isEmpty: Bool {
         if case .none = self { return true }
         return false
