@@ -210,7 +210,7 @@ package final class GnuTLSHandlerCore {
         var pending: ByteBuffer?
         var stalls = 0
         while isReadable, !receivedCloseNotify {
-            var buffer = pending ?? context.channel.allocator.buffer(capacity: GnuTLSSession.maxRecordPlaintext)
+            var buffer = pending ?? context.channel.allocator.buffer(capacity: plaintextCapacity)
             pending = nil
             let before = progressMark
             let step = session.read(into: &buffer)
@@ -252,6 +252,15 @@ package final class GnuTLSHandlerCore {
             }
         }
         deliver(context: context, &pending)
+    }
+
+    /// The size of a new plaintext buffer: room for what the queued
+    /// ciphertext can hold (plaintext is never longer) up to a delivery
+    /// chunk, plus the one record's worth each read asks for. A buffer of
+    /// one record's size grew (a reallocation and a copy) every time a burst
+    /// of records filled it.
+    private var plaintextCapacity: Int {
+        min(session.transport.inboundByteCount, Self.deliveryChunkBytes) + GnuTLSSession.maxRecordPlaintext
     }
 
     /// The peer's input ended: whatever GnuTLS still holds is decrypted, and

@@ -35,6 +35,21 @@ struct JIDTests {
         #expect(try FullJID("A@Example.com/R").description == "a@example.com/R")
     }
 
+    @Test(
+        "the string form of every shape, short parts and long ones",
+        arguments: [
+            "example.com", "example.com/r", "a@example.com", "a@example.com/r",
+            "juliet@example.com/balcony-with-a-view", "júliet-the-capulet@例え.テスト/Balcony ☀ of the house",
+            "a-very-long-localpart-beyond-sixteen-bytes@a-long-domain-name.example/resource-part-too",
+        ])
+    func stringForms(_ address: String) throws {
+        let jid = try JID(address)
+        #expect(jid.description == address)
+        #expect(jid.full?.description == (jid.isBare ? nil : address))
+        let bare = address.split(separator: "/", maxSplits: 1).first.map(String.init)
+        #expect(jid.bare.description == bare)
+    }
+
     @Test("conversions between JID, BareJID and FullJID")
     func conversions() throws {
         let bare = try BareJID(localpart: "Romeo", domainpart: "Example.NET")

@@ -15,6 +15,7 @@ import Testing
             let list = SmallList(values)
             #expect(list.array == values)
             #expect(list.isEmpty == values.isEmpty)
+            #expect(list.count == values.count)
             var visited: [Int] = []
             list.forEach { visited.append($0) }
             #expect(visited == values)

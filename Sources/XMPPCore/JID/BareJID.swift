@@ -62,6 +62,6 @@ extension BareJID: CustomStringConvertible {
     /// The normalised string form, for example `"juliet@example.com"`.
     public var description: String {
         guard let localpart else { return domainpart }
-        return localpart + "@" + domainpart
+        return JIDSyntax.joined(localpart, "@", domainpart)
     }
 }

@@ -64,5 +64,8 @@ extension FullJID: Hashable {
 
 extension FullJID: CustomStringConvertible {
     /// The normalised string form, for example `"juliet@example.com/balcony"`.
-    public var description: String { bare.description + "/" + resourcepart }
+    public var description: String {
+        guard let localpart = bare.localpart else { return JIDSyntax.joined(bare.domainpart, "/", resourcepart) }
+        return JIDSyntax.joined(localpart, "@", bare.domainpart, "/", resourcepart)
+    }
 }

@@ -92,6 +92,7 @@ extension JID: CustomStringConvertible {
     /// The normalised string form, for example `"juliet@example.com/balcony"`.
     public var description: String {
         guard let resourcepart else { return bare.description }
-        return bare.description + "/" + resourcepart
+        guard let localpart = bare.localpart else { return JIDSyntax.joined(bare.domainpart, "/", resourcepart) }
+        return JIDSyntax.joined(localpart, "@", bare.domainpart, "/", resourcepart)
     }
 }

@@ -180,9 +180,10 @@ extension IQ {
             language: language,
             additionalAttributes: additionalAttributes
         )
-        var result = header.makeElement(localName: Self.localName, namespace: namespace)
-        if let payload { result.append(payload) }
-        if let error { result.append(error.element(namespace: namespace)) }
-        return result
+        var children: [XMLNode] = []
+        children.reserveCapacity((payload == nil ? 0 : 1) + (error == nil ? 0 : 1))
+        if let payload { children.append(.element(payload)) }
+        if let error { children.append(.element(error.element(namespace: namespace))) }
+        return header.makeElement(localName: Self.localName, namespace: namespace, children: children)
     }
 }

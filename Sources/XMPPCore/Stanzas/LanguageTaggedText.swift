@@ -93,9 +93,10 @@ extension LanguageTaggedText {
 
     /// The element for this text.
     func element(localName: String, namespace: String) -> XMLElement {
-        var result = XMLElement(localName, namespace: namespace, text: text)
-        if let language { result[attribute: .xmlLang] = language }
-        return result
+        XMLElement(
+            name: XMLQualifiedName(localName, namespace: namespace),
+            attributes: language.map { [XMLAttribute(.xmlLang, value: $0)] } ?? [],
+            children: text.isEmpty ? [] : [.text(text)])
     }
 
     /// Reads every `localName` child of a stanza, enforcing one text per

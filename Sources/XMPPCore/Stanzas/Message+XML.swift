@@ -94,24 +94,26 @@ extension Message {
             language: language,
             additionalAttributes: additionalAttributes
         )
-        var result = header.makeElement(localName: Self.localName, namespace: namespace)
+        var children: [XMLNode] = []
+        children.reserveCapacity(
+            subjects.count + bodyList.count + (thread == nil ? 0 : 1) + extensionList.count + (error == nil ? 0 : 1))
         for subject in subjects {
-            result.append(subject.element(localName: "subject", namespace: namespace))
+            children.append(.element(subject.element(localName: "subject", namespace: namespace)))
         }
         bodyList.forEach { body in
-            result.append(body.element(localName: "body", namespace: namespace))
+            children.append(.element(body.element(localName: "body", namespace: namespace)))
         }
         if let thread {
             var threadElement = XMLElement("thread", namespace: namespace, text: thread.id)
             if let parent = thread.parent { threadElement[attribute: "parent"] = parent }
-            result.append(threadElement)
+            children.append(.element(threadElement))
         }
         extensionList.forEach { extensionElement in
-            result.append(extensionElement)
+            children.append(.element(extensionElement))
         }
         if let error {
-            result.append(error.element(namespace: namespace))
+            children.append(.element(error.element(namespace: namespace)))
         }
-        return result
+        return header.makeElement(localName: Self.localName, namespace: namespace, children: children)
     }
 }

@@ -91,23 +91,25 @@ extension Presence {
             language: language,
             additionalAttributes: additionalAttributes
         )
-        var result = header.makeElement(localName: Self.localName, namespace: namespace)
+        var children: [XMLNode] = []
+        children.reserveCapacity(
+            (show == nil ? 0 : 1) + statuses.count + (priority == nil ? 0 : 1) + extensions.count + (error == nil ? 0 : 1))
         if let show {
-            result.append(XMLElement("show", namespace: namespace, text: show.rawValue))
+            children.append(.element(XMLElement("show", namespace: namespace, text: show.rawValue)))
         }
         for status in statuses {
-            result.append(status.element(localName: "status", namespace: namespace))
+            children.append(.element(status.element(localName: "status", namespace: namespace)))
         }
         if let priority {
-            result.append(XMLElement("priority", namespace: namespace, text: String(priority)))
+            children.append(.element(XMLElement("priority", namespace: namespace, text: String(priority))))
         }
         for extensionElement in extensions {
-            result.append(extensionElement)
+            children.append(.element(extensionElement))
         }
         if let error {
-            result.append(error.element(namespace: namespace))
+            children.append(.element(error.element(namespace: namespace)))
         }
-        return result
+        return header.makeElement(localName: Self.localName, namespace: namespace, children: children)
     }
 
     /// Reads `<show/>`; the schema's token type lets surrounding whitespace go.

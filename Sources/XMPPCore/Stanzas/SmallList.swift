@@ -32,6 +32,15 @@ enum SmallList<Element: Hashable & Sendable>: Hashable, Sendable {
         }
     }
 
+    /// How many values it holds.
+    var count: Int {
+        switch self {
+        case .none: 0
+        case .one: 1
+        case .many(let values): values.count
+        }
+    }
+
     /// Whether the list holds no value.
     var isEmpty: Bool {
         if case .none = self { return true }

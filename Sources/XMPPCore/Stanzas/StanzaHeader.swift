@@ -74,20 +74,29 @@ extension StanzaHeader {
         }
     }
 
-    /// An empty stanza element carrying these attributes.
+    /// A stanza element carrying these attributes and `children`.
     ///
     /// The known attributes come first in a fixed (alphabetical, as in the
     /// RFC examples) order, then the others in their original order;
-    /// attribute order carries no meaning in XML.
-    func makeElement(localName: String, namespace: String) -> XMLElement {
-        var element = XMLElement(name: XMLQualifiedName(localName, namespace: namespace))
-        if let from { element.attributes.append(XMLAttribute("from", value: from.description)) }
-        if let id { element.attributes.append(XMLAttribute("id", value: id)) }
-        if let to { element.attributes.append(XMLAttribute("to", value: to.description)) }
-        if let type { element.attributes.append(XMLAttribute("type", value: type)) }
-        if let language { element.attributes.append(XMLAttribute(.xmlLang, value: language)) }
-        element.attributes.append(contentsOf: additionalAttributes)
-        return element
+    /// attribute order carries no meaning in XML. The element is made in
+    /// one step from arrays of the right size: appending to a new element
+    /// one attribute and child at a time grew each array several times.
+    func makeElement(localName: String, namespace: String, children: [XMLNode]) -> XMLElement {
+        var attributes: [XMLAttribute] = []
+        attributes.reserveCapacity(knownAttributeCount + additionalAttributes.count)
+        if let from { attributes.append(XMLAttribute("from", value: from.description)) }
+        if let id { attributes.append(XMLAttribute("id", value: id)) }
+        if let to { attributes.append(XMLAttribute("to", value: to.description)) }
+        if let type { attributes.append(XMLAttribute("type", value: type)) }
+        if let language { attributes.append(XMLAttribute(.xmlLang, value: language)) }
+        attributes.append(contentsOf: additionalAttributes)
+        return XMLElement(name: XMLQualifiedName(localName, namespace: namespace), attributes: attributes, children: children)
+    }
+
+    /// How many of `from`, `id`, `to`, `type` and `xml:lang` are set.
+    private var knownAttributeCount: Int {
+        (from == nil ? 0 : 1) + (id == nil ? 0 : 1) + (to == nil ? 0 : 1) + (type == nil ? 0 : 1)
+            + (language == nil ? 0 : 1)
     }
 }
 
