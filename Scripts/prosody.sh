@@ -35,6 +35,9 @@
 #                              (default <repo>/.test-env/prosody; the prosody
 #                              user must be able to reach it)
 #   XMPP_TEST_LOG_LEVEL        Prosody's minimum log level (default info)
+#   XMPP_TEST_PROSODY_GC       Lua's collector mode: incremental (Prosody's
+#                              default) or generational; the benchmarks use it
+#                              to see the server's collector pauses apart
 #
 # Everything lives in XMPP_TEST_PROSODY_DIR: prosody.cfg.lua (rewritten by
 # each fresh `up`), data/ (emptied by each fresh `up`, so every run starts
@@ -57,6 +60,7 @@ plain_domain=plain.$domain
 tls12_domain=tls12.$domain
 noresume_domain=noresume.$domain
 log_level=${XMPP_TEST_LOG_LEVEL:-info}
+gc_mode=${XMPP_TEST_PROSODY_GC:-incremental}
 certs_dir=$repo/.test-env/certs
 dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
 config=$dir/prosody.cfg.lua
@@ -224,6 +228,7 @@ write_config() {
 -- Rewritten by every fresh \`up\`: change the script, not this file.
 
 data_path = $(lua_string "$dir/data")
+gc = { mode = $(lua_string "$gc_mode") }
 log = {
     { levels = { min = $(lua_string "$log_level") }, to = "file", filename = $(lua_string "$log_file") };
 }
@@ -334,6 +339,10 @@ cmd_up() {
     command -v prosody >/dev/null || die "prosody is not installed"
     command -v prosodyctl >/dev/null || die "prosodyctl is not installed"
 
+    case $gc_mode in
+        incremental | generational) ;;
+        *) die "XMPP_TEST_PROSODY_GC must be incremental or generational, not '$gc_mode'" ;;
+    esac
     local p
     for p in "$port" "$tls_port"; do
         [[ "$p" =~ ^[0-9]+$ ]] || die "not a port number: $p"

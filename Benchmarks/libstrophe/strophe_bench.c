@@ -6,14 +6,15 @@
  *
  *   strophe_bench SCENARIO N --host H --port P --domain D --ca FILE
  *                 --user U --password PW [--resource R] [--to JID]
- *                 [--ready-file PATH] [--sm on|off]
+ *                 [--ready-file PATH] [--sm on|off] [--samples FILE]
  *
  * Scenarios:
  *   login N      N sequential logins (STARTTLS, certificate verified against
  *                --ca, SASL, bind, available presence sent and its echo
  *                received, clean close); wall time and CPU per login.
  *   roundtrip N  one session; N sequential messages to the session's own full
- *                JID, each waiting for its echo; median and p99 in us.
+ *                JID, each waiting for its echo; median and p99 in us;
+ *                --samples FILE also writes every round trip, in order.
  *   recv N       one session bound to --resource; creates --ready-file once
  *                logged in and available, then counts N messages; wall time
  *                from the first to the last, CPU over the same phase.
@@ -291,9 +292,18 @@ static void run_sender(bench *b) {
     }
 }
 
+/* One round trip per line, in the order they ran. */
+static int write_samples(const char *path, const double *samples, long n) {
+    FILE *file = fopen(path, "w");
+    if (!file) return -1;
+    for (long i = 0; i < n; i++) fprintf(file, "%.1f\n", samples[i]);
+    return fclose(file);
+}
+
 static void usage(void) {
     fprintf(stderr, "usage: strophe_bench login|roundtrip|recv|send|idle N --host H --port P --domain D --ca FILE "
                     "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off]\n"
+                    "       [--samples FILE] (roundtrip)\n"
                     "       [--parallel K] [--settle S] [--best-effort on|off] (idle)\n");
     exit(2);
 }
@@ -320,6 +330,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(k, "--to")) o.to = v;
         else if (!strcmp(k, "--ready-file")) o.ready_file = v;
         else if (!strcmp(k, "--sm")) o.no_sm = !strcmp(v, "off");
+        else if (!strcmp(k, "--samples")) o.samples_file = v;
         else if (!strcmp(k, "--parallel")) o.parallel = atol(v);
         else if (!strcmp(k, "--settle")) o.settle = atof(v);
         else if (!strcmp(k, "--best-effort")) o.best_effort = !strcmp(v, "on");
@@ -382,6 +393,10 @@ int main(int argc, char **argv) {
             fprintf(stderr, "%s failed: %s\n", scenario, b.failed ? b.failure : "stream closed early");
             status = 1;
         } else if (sc == 1) {
+            if (o.samples_file && write_samples(o.samples_file, b.samples, n) != 0) {
+                fprintf(stderr, "cannot write %s\n", o.samples_file);
+                status = 1;
+            }
             qsort(b.samples, (size_t)n, sizeof *b.samples, cmp_double);
             printf("{\"client\":\"libstrophe\",\"scenario\":\"roundtrip\",\"n\":%ld,\"wall_s\":%.4f,"
                    "\"rtt_us_median\":%.1f,\"rtt_us_p99\":%.1f,\"cpu_us_per_op\":%.1f}\n",

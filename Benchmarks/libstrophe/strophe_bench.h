@@ -9,6 +9,8 @@
 
 typedef struct {
     const char *host, *domain, *ca, *user, *password, *resource, *to, *ready_file;
+    /* roundtrip: where each round trip's time goes, in order (us, one per line) */
+    const char *samples_file;
     unsigned short port;
     int no_sm;
     /* idle: logins in flight at most, seconds of idling before the second

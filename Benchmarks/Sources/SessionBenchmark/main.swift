@@ -54,6 +54,8 @@ struct Options {
     var resource: String?
     var to: String?
     var readyFile: String?
+    /// roundtrip: where each round trip's time goes, in order (µs, one per line).
+    var samplesFile: String?
     var streamManagement = true
     /// `--ack-threshold N`: XEP-0198 requests every N stanzas; `nil` keeps
     /// the library's default.
@@ -86,7 +88,7 @@ enum BenchError: Error, CustomStringConvertible {
 func parseOptions() throws -> Options {
     let usage = "SessionBenchmark login|roundtrip|recv|send|idle N --host H --port P --domain D --ca FILE "
         + "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off] [--ack-threshold N] [--system-roots on|off] "
-        + "[--parallel K] [--settle S] [--best-effort on|off]"
+        + "[--parallel K] [--settle S] [--best-effort on|off] [--samples FILE]"
     var arguments = Array(CommandLine.arguments.dropFirst())
     guard arguments.count >= 2, let count = Int(arguments[1]), count > 0 else { throw BenchError.usage(usage) }
     var options = Options()
@@ -106,6 +108,7 @@ func parseOptions() throws -> Options {
         case "--resource": options.resource = value
         case "--to": options.to = value
         case "--ready-file": options.readyFile = value
+        case "--samples": options.samplesFile = value
         case "--sm": options.streamManagement = value != "off"
         case "--ack-threshold": options.ackThreshold = Int(value)
         case "--system-roots": options.systemRoots = value == "on"
@@ -334,6 +337,12 @@ func runRoundTrip(_ options: Options) async throws -> String {
             connection, own: own, inbound: inbound, count: options.count, isolation: options.isolated ? connection : nil)
         let wall = now() - start
         let cpu = cpuSeconds() - cpuStart
+        if let path = options.samplesFile {
+            let lines = samples.map { f($0, 1) + "\n" }.joined()
+            guard FileManager.default.createFile(atPath: path, contents: Data(lines.utf8)) else {
+                throw BenchError.failed("cannot write \(path)")
+            }
+        }
         samples.sort()
         return "{\"client\":\"swift-xmpp\",\"scenario\":\"roundtrip\",\"n\":\(options.count),\"wall_s\":\(f(wall, 4)),"
             + "\"rtt_us_median\":\(f(quantile(samples, 0.5), 1)),\"rtt_us_p99\":\(f(quantile(samples, 0.99), 1)),"
