@@ -224,7 +224,11 @@ package final class GnuTLSHandlerCore {
                 return
             case .complete:
                 stalls = 0
-                if let chunk = pending, chunk.readableBytes >= Self.deliveryChunkBytes {
+                // Also when another record might not fit: handing the chunk
+                // on is cheaper than growing it (a copy).
+                if let chunk = pending, chunk.readableBytes >= Self.deliveryChunkBytes
+                    || chunk.writableBytes < GnuTLSSession.maxRecordPlaintext
+                {
                     deliver(context: context, &pending)
                 }
             case .wouldBlock:
@@ -254,13 +258,13 @@ package final class GnuTLSHandlerCore {
         deliver(context: context, &pending)
     }
 
-    /// The size of a new plaintext buffer: room for what the queued
-    /// ciphertext can hold (plaintext is never longer) up to a delivery
-    /// chunk, plus the one record's worth each read asks for. A buffer of
-    /// one record's size grew (a reallocation and a copy) every time a burst
-    /// of records filled it.
+    /// The size of a new plaintext buffer: room for the one record's worth
+    /// each read asks for plus what the queued ciphertext can hold
+    /// (plaintext is never longer), at most a delivery chunk (NIO rounds
+    /// capacities up to a power of two). A buffer of one record's size grew
+    /// (a reallocation and a copy) every time a burst of records filled it.
     private var plaintextCapacity: Int {
-        min(session.transport.inboundByteCount, Self.deliveryChunkBytes) + GnuTLSSession.maxRecordPlaintext
+        min(session.transport.inboundByteCount + GnuTLSSession.maxRecordPlaintext, Self.deliveryChunkBytes)
     }
 
     /// The peer's input ended: whatever GnuTLS still holds is decrypted, and

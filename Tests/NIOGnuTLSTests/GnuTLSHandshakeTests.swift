@@ -102,6 +102,31 @@ extension NIOGnuTLSTests {
             #expect(receiver.readCount > 1)
         }
 
+        @Test("a burst of records in one read is handed on in chunks that never outgrow their buffer")
+        func burstInOneRead() throws {
+            let pair = try BackToBackChannels(clientContext: try TestContexts.client(), serverContext: try TestContexts.server())
+            defer { try? pair.tearDown() }
+            try pair.handshake()
+
+            // 300 KiB in records of 100 bytes, all the ciphertext in one read.
+            let payload = (0..<(300 << 10)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 11) }
+            for offset in stride(from: 0, to: payload.count, by: 100) {
+                pair.server.write(ByteBuffer(bytes: payload[offset..<min(offset + 100, payload.count)]), promise: nil)
+                pair.server.flush()
+            }
+            pair.server.embeddedEventLoop.run()
+            var ciphertext = ByteBuffer()
+            while var bytes = try pair.server.readOutbound(as: ByteBuffer.self) { ciphertext.writeBuffer(&bytes) }
+            try pair.client.writeInbound(ciphertext)
+            try pair.interact()
+
+            #expect(pair.clientRecorder.received == payload)
+            #expect(pair.clientRecorder.readCount > 1)
+            // Handed on before another record might not fit: no plaintext
+            // buffer grows past a delivery chunk (64 KiB).
+            #expect(pair.clientRecorder.largestReadCapacity <= 64 << 10)
+        }
+
         @Test("records split at every byte still decrypt: partial records wait for the rest")
         func partialRecords() throws {
             let pair = try BackToBackChannels(clientContext: try TestContexts.client(), serverContext: try TestContexts.server())

@@ -20,6 +20,9 @@ final class PipelineRecorder: ChannelDuplexHandler {
 
     private(set) var received: [UInt8] = []
     private(set) var readCount = 0
+    /// The largest storage behind a delivered buffer, which shows whether
+    /// the handler had to grow one.
+    private(set) var largestReadCapacity = 0
     private(set) var readCompleteCount = 0
     private(set) var events: [TLSUserEvent] = []
     private(set) var errors: [any Error] = []
@@ -29,6 +32,7 @@ final class PipelineRecorder: ChannelDuplexHandler {
         let buffer = unwrapInboundIn(data)
         received += buffer.readableBytesView
         readCount += 1
+        largestReadCapacity = max(largestReadCapacity, buffer.capacity)
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -58,6 +62,7 @@ final class PipelineRecorder: ChannelDuplexHandler {
     func resetReads() {
         received = []
         readCount = 0
+        largestReadCapacity = 0
         readCompleteCount = 0
     }
 }
