@@ -36,6 +36,9 @@
 #                     10-20 messages, and the round trip's p99 is that pause
 #                     (Benchmarks/README.md); generational shows the
 #                     clients' own tail.
+#   --one-cpu N       pins Prosody and both clients to CPU N (taskset), so
+#                     that no message waits for another CPU to wake up; a
+#                     diagnostic for the round trip (Benchmarks/README.md)
 #
 # Every round-trip run also writes its round trips in order, in µs, to
 # rtt.<client>.<run>.txt beside results.jsonl; the table counts those over
@@ -60,7 +63,7 @@ scratch=${BENCH_SCRATCH:-$bench/.build-bench}
 prosody_dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
 
 reps=5 login_n=50 roundtrip_n=1000 throughput_n=20000 idle_n=200 idle_parallel=32 idle_max=0 idle_max_strophe=0
-only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental
+only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu=""
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift 2 ;;
@@ -78,13 +81,21 @@ while [ $# -gt 0 ]; do
         --no-sm) sm=off; shift ;;
         --system-roots) system_roots=on; shift ;;
         --prosody-gc) prosody_gc=$2; shift 2 ;;
-        -h|--help) sed -n '2,53p' "$0"; exit 0 ;;
+        --one-cpu) one_cpu=$2; shift 2 ;;
+        -h|--help) sed -n '2,56p' "$0"; exit 0 ;;
         *) echo "session-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
 
 say() { echo "session-bench: $*" >&2; }
 die() { say "$*"; exit 1; }
+
+pin=()
+if [ -n "$one_cpu" ]; then
+    [[ "$one_cpu" =~ ^[0-9]+$ ]] || die "--one-cpu takes a CPU number, not '$one_cpu'"
+    command -v taskset >/dev/null || die "--one-cpu needs taskset (apt-get install -y util-linux)"
+    pin=(taskset -c "$one_cpu")
+fi
 
 case $prosody_gc in
     incremental | generational) export XMPP_TEST_PROSODY_GC=$prosody_gc ;;
@@ -138,6 +149,9 @@ restart_prosody() {
     started=1
     "$prosody" up >&2
     eval "$("$prosody" env 2>/dev/null)"
+    if [ -n "$one_cpu" ]; then
+        taskset -apc "$one_cpu" "$(cat "$prosody_dir/prosody.pid")" >/dev/null || die "could not pin Prosody to CPU $one_cpu"
+    fi
     common=(--host "$XMPP_TEST_HOST" --port "$XMPP_TEST_PORT" --domain "$XMPP_TEST_DOMAIN" --ca "$XMPP_TEST_CA" --sm "$sm")
 }
 
@@ -155,9 +169,9 @@ run() {
     local client=$1; shift
     local limit=${idle_timeout:-300}
     if [ "$client" = libstrophe ]; then
-        exec timeout "$limit" "$strophe" "$@"
+        exec "${pin[@]}" timeout "$limit" "$strophe" "$@"
     else
-        exec timeout "$limit" "$swift_bin" "$@" --system-roots "$system_roots"
+        exec "${pin[@]}" timeout "$limit" "$swift_bin" "$@" --system-roots "$system_roots"
     fi
 }
 
@@ -239,7 +253,7 @@ run_idle_max() {
 case ",$only," in *,idle,*) raise_fd_limit $((idle_n + 1024)) ;; esac
 [ "$idle_max" -gt 0 ] && raise_fd_limit $((idle_max + 1024))
 
-say "load average before: $(cut -d' ' -f1-3 /proc/loadavg); Prosody's collector: $prosody_gc"
+say "load average before: $(cut -d' ' -f1-3 /proc/loadavg); Prosody's collector: $prosody_gc${one_cpu:+; everything on CPU $one_cpu}"
 for scenario in login roundtrip throughput idle; do
     case ",$only," in *",$scenario,"*) ;; *) continue ;; esac
     say "scenario $scenario: restarting Prosody"
