@@ -310,16 +310,30 @@ metrics = [
     ("idle", "idle: client CPU ms / login", "login_cpu_ms_per_session", "lower"),
 ]
 print()
-print("| metric | runs | libstrophe (median) | swift-xmpp (median) | swift/strophe | better |")
-print("|---|---:|---:|---:|---:|---|")
+def paired(role, key):
+    # Each run's ratio to the other client's run of the same number (they
+    # ran back to back), then the median: steadier than the ratio of
+    # medians when the machine speeds up or slows down during a block.
+    by_rep = {}
+    for r in rows:
+        if r["role"] == role and key in r:
+            by_rep.setdefault(r["rep"], {})[r["client"]] = r[key]
+    ratios = [p["swift-xmpp"] / p["libstrophe"] for p in by_rep.values()
+              if p.get("libstrophe") and "swift-xmpp" in p]
+    return statistics.median(ratios) if ratios else None
+print("| metric | runs | libstrophe (median) | swift-xmpp (median) | swift/strophe | paired | better |")
+print("|---|---:|---:|---:|---:|---:|---|")
 for role, label, key, better in metrics:
     c, nc = med(role, "libstrophe", key)
     s, ns = med(role, "swift-xmpp", key)
     if c is None and s is None:
         continue
     ratio = f"{s / c:.2f}" if c and s is not None else "–"
+    pair = paired(role, key)
+    pair = "–" if pair is None else f"{pair:.2f}"
     fmt = lambda v: "–" if v is None else (f"{v:,.1f}" if v >= 100 else f"{v:.3f}")
-    print(f"| {label} | {min(nc, ns)} | {fmt(c)} | {fmt(s)} | {ratio} | {better} |")
+    print(f"| {label} | {min(nc, ns)} | {fmt(c)} | {fmt(s)} | {ratio} | {pair} | {better} |")
+print("\nswift/strophe: ratio of the medians; paired: median of each run's ratio to the other client's run of the same number.")
 idle = [r for r in rows if r["role"] == "idle"]
 if idle:
     print(f"\nidle: {idle[0]['n']} sessions per run, {idle[0]['parallel']} logins in flight at most")
