@@ -91,6 +91,7 @@ struct XMLNameTable {
 
     /// The store index of Expat's `count` bytes at `start`, or `nil` when the
     /// store is full (more distinct names in one stanza than it has room for).
+    @inline(__always)
     mutating func index(_ start: UnsafePointer<UInt8>, count: Int) -> Int32? {
         guard count <= Self.maxRememberedBytes else { return add(start, count: count) }
         let (head, tail) = Self.words(start, count: count)

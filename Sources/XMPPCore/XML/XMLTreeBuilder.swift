@@ -243,6 +243,7 @@ struct XMLTreeBuilder {
     }
 
     /// Looks Expat's `namespace<0x1F>local` form up in the name table.
+    @inline(__always)
     private mutating func qualifiedName(_ rawName: UnsafePointer<CChar>) -> Int32? {
         let length = strlen(rawName)
         guard length <= limits.maxNameBytes else {
