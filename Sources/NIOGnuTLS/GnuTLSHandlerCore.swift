@@ -47,8 +47,9 @@ package final class GnuTLSHandlerCore {
     /// How many calls into GnuTLS in a row may move no byte before the
     /// connection is failed instead of spun.
     static let maxCallsWithoutProgress = 32
-    /// Plaintext is handed on in chunks of about this size, so a burst of
-    /// records does not become one huge buffer.
+    /// The largest plaintext buffer, and so the largest chunk handed on
+    /// (a power of two, as NIO rounds capacities): a burst of records does
+    /// not become one huge buffer.
     static let deliveryChunkBytes = 64 << 10
 
     /// The engine; `package` so the test server can poke it (renegotiation).
@@ -224,11 +225,10 @@ package final class GnuTLSHandlerCore {
                 return
             case .complete:
                 stalls = 0
-                // Also when another record might not fit: handing the chunk
-                // on is cheaper than growing it (a copy).
-                if let chunk = pending, chunk.readableBytes >= Self.deliveryChunkBytes
-                    || chunk.writableBytes < GnuTLSSession.maxRecordPlaintext
-                {
+                // Handed on when another record might not fit: cheaper than
+                // growing the buffer (a copy), and since its capacity is at
+                // most a delivery chunk, chunks stay within that size.
+                if let chunk = pending, chunk.writableBytes < GnuTLSSession.maxRecordPlaintext {
                     deliver(context: context, &pending)
                 }
             case .wouldBlock:

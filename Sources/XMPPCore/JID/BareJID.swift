@@ -61,7 +61,6 @@ extension BareJID: Hashable {
 extension BareJID: CustomStringConvertible {
     /// The normalised string form, for example `"juliet@example.com"`.
     public var description: String {
-        guard let localpart else { return domainpart }
-        return JIDSyntax.joined(localpart, "@", domainpart)
+        JIDSyntax.string(localpart: localpart, domainpart: domainpart, resourcepart: nil)
     }
 }

@@ -65,7 +65,6 @@ extension FullJID: Hashable {
 extension FullJID: CustomStringConvertible {
     /// The normalised string form, for example `"juliet@example.com/balcony"`.
     public var description: String {
-        guard let localpart = bare.localpart else { return JIDSyntax.joined(bare.domainpart, "/", resourcepart) }
-        return JIDSyntax.joined(localpart, "@", bare.domainpart, "/", resourcepart)
+        JIDSyntax.string(localpart: bare.localpart, domainpart: bare.domainpart, resourcepart: resourcepart)
     }
 }

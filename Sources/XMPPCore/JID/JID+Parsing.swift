@@ -72,29 +72,24 @@ enum JIDSyntax {
     /// The largest size of a part in UTF-8 bytes (RFC 7622 §3.2–3.4).
     static let maximumPartLength = 1023
 
-    /// The parts one after the other, made with one allocation: the string
-    /// forms of addresses are written on every stanza sent, and `+` made a
-    /// new string for each step. (Fixed arities: a variadic parameter
-    /// would be an array.)
-    static func joined(_ first: String, _ second: String, _ third: String) -> String {
-        var result = ""
-        result.reserveCapacity(first.utf8.count + second.utf8.count + third.utf8.count)
-        result.append(first)
-        result.append(second)
-        result.append(third)
-        return result
-    }
-
-    /// Five parts one after the other, made with one allocation.
-    static func joined(_ first: String, _ second: String, _ third: String, _ fourth: String, _ fifth: String) -> String {
+    /// The string form of an address from its normalised parts
+    /// (`local@domain/resource`, either end optional), made with one
+    /// allocation: addresses are written on every stanza sent, and `+`
+    /// made a new string for each step.
+    static func string(localpart: String?, domainpart: String, resourcepart: String?) -> String {
         var result = ""
         result.reserveCapacity(
-            first.utf8.count + second.utf8.count + third.utf8.count + fourth.utf8.count + fifth.utf8.count)
-        result.append(first)
-        result.append(second)
-        result.append(third)
-        result.append(fourth)
-        result.append(fifth)
+            (localpart.map { $0.utf8.count + 1 } ?? 0) + domainpart.utf8.count
+                + (resourcepart.map { $0.utf8.count + 1 } ?? 0))
+        if let localpart {
+            result.append(localpart)
+            result.append("@")
+        }
+        result.append(domainpart)
+        if let resourcepart {
+            result.append("/")
+            result.append(resourcepart)
+        }
         return result
     }
 }

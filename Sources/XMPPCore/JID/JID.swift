@@ -91,8 +91,6 @@ extension JID: Hashable {
 extension JID: CustomStringConvertible {
     /// The normalised string form, for example `"juliet@example.com/balcony"`.
     public var description: String {
-        guard let resourcepart else { return bare.description }
-        guard let localpart = bare.localpart else { return JIDSyntax.joined(bare.domainpart, "/", resourcepart) }
-        return JIDSyntax.joined(localpart, "@", bare.domainpart, "/", resourcepart)
+        JIDSyntax.string(localpart: bare.localpart, domainpart: bare.domainpart, resourcepart: resourcepart)
     }
 }
