@@ -39,6 +39,14 @@
 #   --one-cpu N       pins Prosody and both clients to CPU N (taskset), so
 #                     that no message waits for another CPU to wake up; a
 #                     diagnostic for the round trip (Benchmarks/README.md)
+#   --halt-poll NS    in a KVM guest whose idle driver is haltpoll: how long
+#                     an idle vCPU polls before it halts, for this invocation
+#                     (/sys/module/haltpoll/parameters/guest_halt_poll_ns;
+#                     the kernel's default is 200000, this machine boots with
+#                     0). The old value is put back on exit. A diagnostic for
+#                     the round trip: with 0, every message that finds the
+#                     other process asleep pays for waking a halted vCPU
+#                     (Benchmarks/README.md). Needs root.
 #
 # Every round-trip run also writes its round trips in order, in µs, to
 # rtt.<client>.<run>.txt beside results.jsonl; the table counts those over
@@ -63,7 +71,7 @@ scratch=${BENCH_SCRATCH:-$bench/.build-bench}
 prosody_dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
 
 reps=5 login_n=50 roundtrip_n=1000 throughput_n=20000 idle_n=200 idle_parallel=32 idle_max=0 idle_max_strophe=0
-only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu=""
+only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu="" halt_poll=""
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift 2 ;;
@@ -82,7 +90,8 @@ while [ $# -gt 0 ]; do
         --system-roots) system_roots=on; shift ;;
         --prosody-gc) prosody_gc=$2; shift 2 ;;
         --one-cpu) one_cpu=$2; shift 2 ;;
-        -h|--help) sed -n '2,56p' "$0"; exit 0 ;;
+        --halt-poll) halt_poll=$2; shift 2 ;;
+        -h|--help) sed -n '2,64p' "$0"; exit 0 ;;
         *) echo "session-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
@@ -95,6 +104,14 @@ if [ -n "$one_cpu" ]; then
     [[ "$one_cpu" =~ ^[0-9]+$ ]] || die "--one-cpu takes a CPU number, not '$one_cpu'"
     command -v taskset >/dev/null || die "--one-cpu needs taskset (apt-get install -y util-linux)"
     pin=(taskset -c "$one_cpu")
+fi
+
+halt_poll_file=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+halt_poll_before=""
+if [ -n "$halt_poll" ]; then
+    [[ "$halt_poll" =~ ^[0-9]+$ ]] || die "--halt-poll takes nanoseconds, not '$halt_poll'"
+    [ -w "$halt_poll_file" ] || die "--halt-poll needs $halt_poll_file (a KVM guest with the haltpoll idle driver) and root"
+    halt_poll_before=$(cat "$halt_poll_file")
 fi
 
 case $prosody_gc in
@@ -141,8 +158,18 @@ stop_prosody() {
         started=0
     fi
 }
-trap stop_prosody EXIT
+restore_halt_poll() {
+    if [ -n "$halt_poll_before" ]; then
+        echo "$halt_poll_before" > "$halt_poll_file" || say "could not put $halt_poll_file back to $halt_poll_before"
+        halt_poll_before=""
+    fi
+}
+cleanup() { stop_prosody; restore_halt_poll; }
+trap cleanup EXIT
 trap 'exit 130' INT TERM
+if [ -n "$halt_poll" ]; then
+    echo "$halt_poll" > "$halt_poll_file" || die "could not write $halt_poll to $halt_poll_file"
+fi
 
 restart_prosody() {
     stop_prosody
@@ -253,7 +280,7 @@ run_idle_max() {
 case ",$only," in *,idle,*) raise_fd_limit $((idle_n + 1024)) ;; esac
 [ "$idle_max" -gt 0 ] && raise_fd_limit $((idle_max + 1024))
 
-say "load average before: $(cut -d' ' -f1-3 /proc/loadavg); Prosody's collector: $prosody_gc${one_cpu:+; everything on CPU $one_cpu}"
+say "load average before: $(cut -d' ' -f1-3 /proc/loadavg); Prosody's collector: $prosody_gc${one_cpu:+; everything on CPU $one_cpu}; idle vCPUs poll for $(cat "$halt_poll_file" 2>/dev/null || echo '?') ns before halting"
 for scenario in login roundtrip throughput idle; do
     case ",$only," in *",$scenario,"*) ;; *) continue ;; esac
     say "scenario $scenario: restarting Prosody"
