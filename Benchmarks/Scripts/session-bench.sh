@@ -91,7 +91,7 @@ while [ $# -gt 0 ]; do
         --prosody-gc) prosody_gc=$2; shift 2 ;;
         --one-cpu) one_cpu=$2; shift 2 ;;
         --halt-poll) halt_poll=$2; shift 2 ;;
-        -h|--help) sed -n '2,64p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "session-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
 done
