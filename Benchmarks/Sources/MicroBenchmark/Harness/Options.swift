@@ -13,9 +13,14 @@ struct Options {
     var warmupRounds = 3
     /// Size of each generated corpus in megabytes (10^6 bytes).
     var megabytes = 8
+    /// Bytes per read in the inbound benchmark: 16 KiB is what a socket
+    /// hands over under load; a few hundred bytes (one message per read)
+    /// shows what each read costs besides its messages.
+    var inboundReadSize = 16_384
 
     static let usage = """
         usage: MicroBenchmark [--only writer,stanza,inbound,scram,tls,allocs] [--rounds N] [--warmup N] [--megabytes N]
+                              [--inbound-read-size BYTES]
           writer  XMLWriter on the reader benchmark's mix and tiny stanzas, against the reader on the same bytes
           stanza  typed stanza model: build a Message and serialise it; parse elements into Message/Presence/IQ
           inbound routed chat messages through a live session's channel handler and messages(), against the reader alone
@@ -24,7 +29,8 @@ struct Options {
           allocs  malloc-family calls and bytes per stanza: reader, reader + typed parse, the channel handler
         Every benchmark alternates its contenders round by round and reports medians.
         --rounds (default 21) and --warmup (default 3) apply to every timed benchmark;
-        --megabytes (default 8) sizes the generated corpora.
+        --megabytes (default 8) sizes the generated corpora;
+        --inbound-read-size (default 16384) is the inbound benchmark's bytes per read.
         """
 
     /// Parses `arguments` (without the program name); nil on anything it
@@ -53,6 +59,9 @@ struct Options {
             case "--megabytes":
                 guard let megabytes = Int(value), megabytes >= 1 else { return nil }
                 options.megabytes = megabytes
+            case "--inbound-read-size":
+                guard let size = Int(value), size >= 1 else { return nil }
+                options.inboundReadSize = size
             default:
                 return nil
             }

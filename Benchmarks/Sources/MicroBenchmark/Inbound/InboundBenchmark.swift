@@ -4,20 +4,20 @@ import XMPPUnderTest
 
 /// Time per received chat message on the library's inbound path without a
 /// socket or TLS: the session benchmark's receiver, as Prosody routes its
-/// messages, in 16 KiB reads (what the socket hands over under load),
-/// through a live session's channel handler (reader, session machine,
-/// XEP-0198 counting, router) and consumed from `messages()` as the typed
-/// model. The reader alone and the reader plus `Message(element:)` on the
-/// same bytes show what the rest costs.
+/// messages, in 16 KiB reads by default (what the socket hands over under
+/// load; `--inbound-read-size` sets another size), through a live
+/// session's channel handler (reader, session machine, XEP-0198 counting,
+/// router) and consumed from `messages()` as the typed model. The reader
+/// alone and the reader plus `Message(element:)` on the same bytes show
+/// what the rest costs.
 enum InboundBenchmark {
     /// Messages per pass.
     static let messageCount = 20_000
-    /// Bytes per read, as a socket under load delivers them.
-    static let readSize = 16_384
 
     static func run(_ options: Options) async {
         print("\n## inbound: routed chats through the channel handler and messages()\n")
         let body = Array(StanzaBenchmark.routedChatStanzas(count: messageCount).utf8)
+        let readSize = options.inboundReadSize
         let reads = stride(from: 0, to: body.count, by: readSize).map { offset in
             Array(body[offset..<min(offset + readSize, body.count)])
         }
