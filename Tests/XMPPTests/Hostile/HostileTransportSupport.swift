@@ -22,6 +22,8 @@ enum TransportTest {
     static let password = "fake-password"
     /// The stream-management id the fake server hands out on the first session.
     static let firstSessionID = "sm-1"
+    /// The client's first reconnect delay (see `configuration(port:)`).
+    static let firstReconnectDelay = Duration.milliseconds(50)
 
     /// The client's configuration: alice@xmpp.test/r1 through 127.0.0.1:`port`,
     /// reconnecting after 50 ms (doubling, no jitter, so delays can be
@@ -33,7 +35,7 @@ enum TransportTest {
         return XMPPClient.Configuration(
             connection: connection,
             reconnect: ReconnectPolicy(
-                initialDelay: .milliseconds(50), maximumDelay: .milliseconds(400), multiplier: 2, jitter: 0),
+                initialDelay: firstReconnectDelay, maximumDelay: .milliseconds(400), multiplier: 2, jitter: 0),
             initialPresence: nil)
     }
 

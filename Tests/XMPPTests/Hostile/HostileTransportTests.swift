@@ -81,7 +81,7 @@ struct HostileTransportTests {
             // really waited it.
             let disconnections = h.events.disconnections
             #expect(disconnections.count == 1)
-            #expect(h.events.reconnectDelays.first == .milliseconds(50))
+            #expect(h.events.reconnectDelays.first == TT.firstReconnectDelay)
             let secondAttempt = h.events.states.first { item in
                 if case .connecting(attempt: 2) = item.state { return true }
                 return false
@@ -93,7 +93,7 @@ struct HostileTransportTests {
             // the delay, however late either task runs. (The events' own
             // timestamps are taken where the log reads them: a late read of
             // the disconnection shortened that gap below the delay.)
-            #expect(cutAt.duration(to: secondConnectionSeen) >= .milliseconds(50))
+            #expect(cutAt.duration(to: secondConnectionSeen) >= TT.firstReconnectDelay)
             let sessions = h.events.sessions
             #expect(sessions.last?.resumed == step.isResumable)
             #expect(sessions.filter { !$0.resumed }.count == 1, "one new session in all")
