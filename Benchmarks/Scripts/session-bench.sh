@@ -47,6 +47,14 @@
 #                     the round trip: with 0, every message that finds the
 #                     other process asleep pays for waking a halted vCPU
 #                     (Benchmarks/README.md). Needs root.
+#   --together        in the throughput block, both clients' sender and
+#                     receiver run at the same time (libstrophe's pair on
+#                     user05 -> user06), instead of one client after the
+#                     other: both receivers see the same machine at the same
+#                     moment, so each run's ratio does not depend on how
+#                     the host's speed moved between two runs. Four busy
+#                     processes and Prosody share the CPUs, so the absolute
+#                     figures are not comparable with a default invocation.
 #
 # Every round-trip run also writes its round trips in order, in µs, to
 # rtt.<client>.<run>.txt beside results.jsonl; the table counts those over
@@ -71,7 +79,7 @@ scratch=${BENCH_SCRATCH:-$bench/.build-bench}
 prosody_dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
 
 reps=5 login_n=50 roundtrip_n=1000 throughput_n=20000 idle_n=200 idle_parallel=32 idle_max=0 idle_max_strophe=0
-only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu="" halt_poll=""
+only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu="" halt_poll="" together=0
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift 2 ;;
@@ -91,6 +99,7 @@ while [ $# -gt 0 ]; do
         --prosody-gc) prosody_gc=$2; shift 2 ;;
         --one-cpu) one_cpu=$2; shift 2 ;;
         --halt-poll) halt_poll=$2; shift 2 ;;
+        --together) together=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "session-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -245,6 +254,42 @@ run_throughput() {
     record "$rep" receiver "$recv_line"
 }
 
+# run_throughput_together REP: both clients' pairs at once (--together). Each
+# client has its own accounts, so that neither receiver sees the other's
+# messages; the receivers start first, the senders once both are ready.
+run_throughput_together() {
+    local rep=$1 client ready recv_out i resource sender receiver
+    local -A recv_pid send_pid
+    for client in $(clients_for "$rep"); do
+        if [ "$client" = swift-xmpp ]; then sender=user01 receiver=user02; else sender=user05 receiver=user06; fi
+        ready=$out/ready.$client.$rep recv_out=$out/recv.$client.$rep resource=bench-$client-$rep
+        rm -f "$ready"
+        run "$client" recv "$throughput_n" "${common[@]}" --user "$receiver" --password "$receiver-password" \
+            --resource "$resource" --ready-file "$ready" > "$recv_out" &
+        recv_pid[$client]=$!
+    done
+    for i in $(seq 300); do
+        [ -f "$out/ready.swift-xmpp.$rep" ] && [ -f "$out/ready.libstrophe.$rep" ] && break
+        sleep 0.1
+    done
+    if [ ! -f "$out/ready.swift-xmpp.$rep" ] || [ ! -f "$out/ready.libstrophe.$rep" ]; then
+        kill "${recv_pid[@]}" 2>/dev/null || true
+        die "together run $rep: a receiver was not ready"
+    fi
+    for client in $(clients_for "$rep"); do
+        if [ "$client" = swift-xmpp ]; then sender=user01 receiver=user02; else sender=user05 receiver=user06; fi
+        run "$client" send "$throughput_n" "${common[@]}" --user "$sender" --password "$sender-password" \
+            --to "$receiver@$XMPP_TEST_DOMAIN/bench-$client-$rep" > "$out/send.$client.$rep" &
+        send_pid[$client]=$!
+    done
+    for client in swift-xmpp libstrophe; do
+        wait "${send_pid[$client]}" || { kill "${recv_pid[@]}" 2>/dev/null || true; die "$client sender run $rep failed"; }
+        wait "${recv_pid[$client]}" || die "$client receiver run $rep failed"
+        record "$rep" sender "$(cat "$out/send.$client.$rep")"
+        record "$rep" receiver "$(cat "$out/recv.$client.$rep")"
+    done
+}
+
 # raise_fd_limit N: lets this shell's children (the clients, and Prosody,
 # which prosody.sh starts from here) open N descriptors.
 raise_fd_limit() {
@@ -280,13 +325,18 @@ run_idle_max() {
 case ",$only," in *,idle,*) raise_fd_limit $((idle_n + 1024)) ;; esac
 [ "$idle_max" -gt 0 ] && raise_fd_limit $((idle_max + 1024))
 
-say "load average before: $(cut -d' ' -f1-3 /proc/loadavg); Prosody's collector: $prosody_gc${one_cpu:+; everything on CPU $one_cpu}; idle vCPUs poll for $(cat "$halt_poll_file" 2>/dev/null || echo '?') ns before halting"
+say "load average before: $(cut -d' ' -f1-3 /proc/loadavg); Prosody's collector: $prosody_gc${one_cpu:+; everything on CPU $one_cpu}$( [ "$together" = 1 ] && echo "; throughput pairs run together"); idle vCPUs poll for $(cat "$halt_poll_file" 2>/dev/null || echo '?') ns before halting"
 for scenario in login roundtrip throughput idle; do
     case ",$only," in *",$scenario,"*) ;; *) continue ;; esac
     say "scenario $scenario: restarting Prosody"
     restart_prosody
     [ "$scenario" = idle ] && idle_accounts "$idle_n"
     for rep in $(seq 1 "$reps"); do
+        if [ "$scenario" = throughput ] && [ "$together" = 1 ]; then
+            say "throughput run $rep/$reps: both clients at once"
+            run_throughput_together "$rep"
+            continue
+        fi
         for client in $(clients_for "$rep"); do
             say "$scenario run $rep/$reps: $client"
             "run_$scenario" "$rep" "$client"
