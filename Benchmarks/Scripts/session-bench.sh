@@ -282,9 +282,12 @@ run_throughput_together() {
             --to "$receiver@$XMPP_TEST_DOMAIN/bench-$client-$rep" > "$out/send.$client.$rep" &
         send_pid[$client]=$!
     done
+    # A failure stops every process of the run still going, not only its own.
     for client in swift-xmpp libstrophe; do
-        wait "${send_pid[$client]}" || { kill "${recv_pid[@]}" 2>/dev/null || true; die "$client sender run $rep failed"; }
-        wait "${recv_pid[$client]}" || die "$client receiver run $rep failed"
+        wait "${send_pid[$client]}" \
+            || { kill "${recv_pid[@]}" "${send_pid[@]}" 2>/dev/null || true; die "$client sender run $rep failed"; }
+        wait "${recv_pid[$client]}" \
+            || { kill "${recv_pid[@]}" "${send_pid[@]}" 2>/dev/null || true; die "$client receiver run $rep failed"; }
         record "$rep" sender "$(cat "$out/send.$client.$rep")"
         record "$rep" receiver "$(cat "$out/recv.$client.$rep")"
     done
