@@ -231,58 +231,78 @@ d["over_1ms_per_1000"]=round(1000*sum(1 for x in v if x>1000)/len(v),1); print(j
     record "$rep" roundtrip "$line"
 }
 
-run_throughput() {
-    local rep=$1 client=$2 ready recv_out recv_pid send_line recv_line i resource
-    ready=$out/ready.$client.$rep recv_out=$out/recv.$client.$rep
-    rm -f "$ready"
+# The throughput block's accounts, "SENDER RECEIVER": user01 -> user02, and
+# for libstrophe's pair in --together runs user05 -> user06, so that neither
+# receiver sees the other's messages.
+throughput_accounts() {
+    if [ "$together" = 1 ] && [ "$1" = libstrophe ]; then echo "user05 user06"; else echo "user01 user02"; fi
+}
+
+# start_receiver REP CLIENT: the client's receiver in the background, its
+# line into recv.CLIENT.REP; sets receiver_pid.
+start_receiver() {
+    local rep=$1 client=$2 sender receiver
+    read -r sender receiver <<< "$(throughput_accounts "$client")"
+    rm -f "$out/ready.$client.$rep"
     # A resource of its own per run: libstrophe asks for resumable
     # sessions, and Prosody keeps one that ended without a clean close for
     # a while, holding its full JID; messages to a reused resource went to
     # that hibernating session (seen: libstrophe's receiver run right after
     # another libstrophe run got nothing).
-    resource=bench-$client-$rep
-    run "$client" recv "$throughput_n" "${common[@]}" --user user02 --password user02-password \
-        --resource "$resource" --ready-file "$ready" > "$recv_out" &
-    recv_pid=$!
-    for i in $(seq 300); do [ -f "$ready" ] && break; sleep 0.1; done
-    if [ ! -f "$ready" ]; then kill "$recv_pid" 2>/dev/null || true; die "$client receiver not ready"; fi
-    send_line=$(run "$client" send "$throughput_n" "${common[@]}" --user user01 --password user01-password \
-        --to "user02@$XMPP_TEST_DOMAIN/$resource") || { kill "$recv_pid" 2>/dev/null || true; die "$client sender run $rep failed"; }
-    wait "$recv_pid" || die "$client receiver run $rep failed"
-    recv_line=$(cat "$recv_out")
-    record "$rep" sender "$send_line"
-    record "$rep" receiver "$recv_line"
+    run "$client" recv "$throughput_n" "${common[@]}" --user "$receiver" --password "$receiver-password" \
+        --resource "bench-$client-$rep" --ready-file "$out/ready.$client.$rep" > "$out/recv.$client.$rep" &
+    receiver_pid=$!
 }
 
-# run_throughput_together REP: both clients' pairs at once (--together). Each
-# client has its own accounts, so that neither receiver sees the other's
-# messages; the receivers start first, the senders once both are ready.
-run_throughput_together() {
-    local rep=$1 client ready recv_out i resource sender receiver
-    local -A recv_pid send_pid
-    for client in $(clients_for "$rep"); do
-        if [ "$client" = swift-xmpp ]; then sender=user01 receiver=user02; else sender=user05 receiver=user06; fi
-        ready=$out/ready.$client.$rep recv_out=$out/recv.$client.$rep resource=bench-$client-$rep
-        rm -f "$ready"
-        run "$client" recv "$throughput_n" "${common[@]}" --user "$receiver" --password "$receiver-password" \
-            --resource "$resource" --ready-file "$ready" > "$recv_out" &
-        recv_pid[$client]=$!
-    done
+# receivers_ready REP CLIENT...: waits up to 30 s for each client's receiver
+# to signal that it is logged in; fails if one does not.
+receivers_ready() {
+    local rep=$1 i client waiting; shift
     for i in $(seq 300); do
-        [ -f "$out/ready.swift-xmpp.$rep" ] && [ -f "$out/ready.libstrophe.$rep" ] && break
+        waiting=0
+        for client in "$@"; do [ -f "$out/ready.$client.$rep" ] || waiting=1; done
+        [ "$waiting" = 0 ] && return 0
         sleep 0.1
     done
-    if [ ! -f "$out/ready.swift-xmpp.$rep" ] || [ ! -f "$out/ready.libstrophe.$rep" ]; then
-        kill "${recv_pid[@]}" 2>/dev/null || true
-        die "together run $rep: a receiver was not ready"
-    fi
+    return 1
+}
+
+# run_sender REP CLIENT: the client's sender to its receiver of this run;
+# prints the sender's line.
+run_sender() {
+    local rep=$1 client=$2 sender receiver
+    read -r sender receiver <<< "$(throughput_accounts "$client")"
+    run "$client" send "$throughput_n" "${common[@]}" --user "$sender" --password "$sender-password" \
+        --to "$receiver@$XMPP_TEST_DOMAIN/bench-$client-$rep"
+}
+
+run_throughput() {
+    local rep=$1 client=$2 receiver_pid send_line
+    start_receiver "$rep" "$client"
+    receivers_ready "$rep" "$client" || { kill "$receiver_pid" 2>/dev/null || true; die "$client receiver not ready"; }
+    send_line=$(run_sender "$rep" "$client") \
+        || { kill "$receiver_pid" 2>/dev/null || true; die "$client sender run $rep failed"; }
+    wait "$receiver_pid" || die "$client receiver run $rep failed"
+    record "$rep" sender "$send_line"
+    record "$rep" receiver "$(cat "$out/recv.$client.$rep")"
+}
+
+# run_throughput_together REP: both clients' pairs at once (--together): the
+# receivers first, the senders once both are ready. A failure stops every
+# process of the run still going, not only its own.
+run_throughput_together() {
+    local rep=$1 client receiver_pid
+    local -A recv_pid send_pid
     for client in $(clients_for "$rep"); do
-        if [ "$client" = swift-xmpp ]; then sender=user01 receiver=user02; else sender=user05 receiver=user06; fi
-        run "$client" send "$throughput_n" "${common[@]}" --user "$sender" --password "$sender-password" \
-            --to "$receiver@$XMPP_TEST_DOMAIN/bench-$client-$rep" > "$out/send.$client.$rep" &
+        start_receiver "$rep" "$client"
+        recv_pid[$client]=$receiver_pid
+    done
+    receivers_ready "$rep" swift-xmpp libstrophe \
+        || { kill "${recv_pid[@]}" 2>/dev/null || true; die "together run $rep: a receiver was not ready"; }
+    for client in $(clients_for "$rep"); do
+        run_sender "$rep" "$client" > "$out/send.$client.$rep" &
         send_pid[$client]=$!
     done
-    # A failure stops every process of the run still going, not only its own.
     for client in swift-xmpp libstrophe; do
         wait "${send_pid[$client]}" \
             || { kill "${recv_pid[@]}" "${send_pid[@]}" 2>/dev/null || true; die "$client sender run $rep failed"; }
