@@ -120,11 +120,24 @@ extension XMPPConnection {
     /// `peer` is bare). An absent or invalid `from` matches no peer.
     /// - Parameter canonical: `peer.description`, when the caller keeps it.
     static func sender(of element: XMLElement, matches peer: JID, canonical: String? = nil) -> Bool {
+        var canonical = canonical ?? peer.description
+        // The usual cases are settled on the attribute's bytes, with no
+        // string made for them: a `from` written in the normalised form
+        // is that JID (normalising is idempotent), and one parsed lately
+        // is what it parsed to.
+        let settled = canonical.withUTF8 { canonicalBytes in
+            element.withAttributeValueBytes(.from) { bytes -> Bool? in
+                if bytes.elementsEqual(canonicalBytes) { return true }
+                guard let from = RecentJIDs.lookup(bytes: bytes) else { return nil }
+                return peer.isBare ? from.bare == peer.bare : from == peer
+            }
+        }
+        switch settled {
+        case nil: return false
+        case let matched??: return matched
+        case .some(nil): break
+        }
         guard let value = element[attribute: "from"] else { return false }
-        // The usual case costs a byte comparison: a `from` written in the
-        // normalised form is that JID (normalising is idempotent).
-        let canonical = canonical ?? peer.description
-        if UTF8Equality.equal(value, canonical) { return true }
         let prefix = canonical.utf8
         if peer.isBare, value.utf8.count > prefix.count, value.utf8.starts(with: prefix),
             value.utf8.dropFirst(prefix.count).first == UInt8(ascii: "/")

@@ -9,7 +9,8 @@ import Synchronization
 /// and refused, every time). The table is small and fixed (direct-mapped
 /// slots, the newest entry wins a slot) and skips long texts, so it costs
 /// a few KiB per process at most and cannot grow with what peers send.
-enum RecentJIDs {
+/// `package`: the subscription filters look addresses up here too.
+package enum RecentJIDs {
     /// How many addresses are remembered; a power of two.
     static let slotCount = 64
     /// Longer texts are not remembered (real addresses are far shorter).
@@ -43,7 +44,7 @@ enum RecentJIDs {
 
     /// The JID remembered for the address whose UTF-8 is `bytes` (an
     /// attribute value still in the parsed tree), without making a string.
-    static func lookup(bytes: UnsafeBufferPointer<UInt8>) -> JID? {
+    package static func lookup(bytes: UnsafeBufferPointer<UInt8>) -> JID? {
         guard let slot = slot(of: bytes), let entry = table.withLock({ $0[slot] }), entry.matches(bytes) else {
             return nil
         }

@@ -245,6 +245,25 @@ extension XMLElement {
         return self.name == name
     }
 
+    /// Calls `body` with the UTF-8 of the first attribute named `known`;
+    /// `nil` when the element has none. A parsed element's value is read
+    /// where it lies, so no string is made for it (an address filter reads
+    /// the `from` of every stanza).
+    package func withAttributeValueBytes<Result>(
+        _ known: XMLKnownName, _ body: (UnsafeBufferPointer<UInt8>) -> Result
+    ) -> Result? {
+        guard case .parsed(let tree, let node) = storage else {
+            guard var value = attributes.value(of: known.qualifiedName) else { return nil }
+            return value.withUTF8(body)
+        }
+        let parsed = tree.node(node)
+        for attribute in parsed.attributeStart..<(parsed.attributeStart + parsed.attributeCount)
+        where tree.knownAttributeName(attribute) == known {
+            return tree.withAttributeValueBytes(attribute, body)
+        }
+        return nil
+    }
+
     /// The storage of an element built or changed in code; `nil` for a
     /// parsed element, which holds no box.
     fileprivate var builtBox: XMLElementBox? {

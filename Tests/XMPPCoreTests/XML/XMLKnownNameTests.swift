@@ -78,4 +78,28 @@ import Testing
         #expect(!AnyStanza.isStanza(other))
         #expect(AnyStanza.isStanza(other, namespace: "urn:other"))
     }
+
+    @Test("withAttributeValueBytes reads a known attribute's value, parsed or built, and ignores prefixed namesakes")
+    func knownAttributeValueByBytes() throws {
+        let parsed = try #require(elements(readEvents(serverStreamHeader + Self.stanza).events).first)
+        let built = XMLElement(name: parsed.name, attributes: Array(parsed.attributes), children: [])
+        func equals(_ element: XMLElement, _ known: XMLKnownName, _ value: String) -> Bool? {
+            var value = value
+            return value.withUTF8 { expected in element.withAttributeValueBytes(known) { $0.elementsEqual(expected) } }
+        }
+        for element in [parsed, built] {
+            #expect(equals(element, .to, "a@b") == true)
+            #expect(equals(element, .from, "c@d") == true)
+            #expect(equals(element, .from, "c@d/r") == false)
+            #expect(equals(element, .from, "c@") == false)
+            #expect(equals(element, .from, "") == false)
+            // x:to and x:id are other names: the unprefixed ones are compared.
+            #expect(equals(element, .id, "1") == true)
+            #expect(equals(element, .id, "i") == false)
+            #expect(equals(element, .xmlLang, "en") == true)
+            #expect(equals(element, .body, "b") == nil)
+        }
+        let bare = try #require(elements(readEvents(serverStreamHeader + "<presence x:from='c@d' xmlns:x='urn:x'/>").events).first)
+        #expect(equals(bare, .from, "c@d") == nil)
+    }
 }
