@@ -51,6 +51,7 @@ let package = Package(
         ),
         // glibc's heap counters (mallinfo2) for the idle-sessions scenario.
         .target(name: "CMemoryStats"),
+        .target(name: "CCacheNoise"),
         // Session benchmarks against the local Prosody (see README); the
         // libstrophe side is a plain C program built by
         // Scripts/build-strophe-bench.sh, not by SwiftPM.
@@ -107,6 +108,7 @@ let package = Package(
         .executableTarget(
             name: "MicroBenchmark",
             dependencies: [
+                "CCacheNoise",
                 .product(name: "XMPPCore", package: "swift-xmpp"),
                 .product(name: "NIOGnuTLS", package: "swift-xmpp"),
                 .product(name: "NIOCore", package: "swift-nio"),

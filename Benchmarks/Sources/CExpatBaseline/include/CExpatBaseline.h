@@ -42,6 +42,15 @@ typedef struct {
 void cexpat_baseline_run(const uint8_t *bytes, size_t length, size_t chunk_size,
                          cexpat_mode mode, cexpat_result *result);
 
+/*
+ * As cexpat_baseline_run, but times only the XML_Parse calls (their sum in
+ * seconds goes to `*parse_seconds`) and, unless `before_chunk` is NULL,
+ * calls it with `context` before each chunk (untimed).
+ */
+void cexpat_baseline_run_timed(const uint8_t *bytes, size_t length, size_t chunk_size,
+                               cexpat_mode mode, void (*before_chunk)(void *), void *context,
+                               cexpat_result *result, double *parse_seconds);
+
 /* 1 if this Expat exports XML_SetReparseDeferralEnabled (found via dlsym). */
 int cexpat_reparse_deferral_available(void);
 

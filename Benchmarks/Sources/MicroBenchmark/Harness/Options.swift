@@ -17,10 +17,15 @@ struct Options {
     /// hands over under load; a few hundred bytes (one message per read)
     /// shows what each read costs besides its messages.
     var inboundReadSize = 16_384
+    /// When set, the inbound benchmark runs code it never runs otherwise
+    /// and touches this many KiB before each read, timing the reads only:
+    /// what another process does to the caches between two of the live
+    /// receiver's wake-ups.
+    var inboundColdKiB: Int?
 
     static let usage = """
         usage: MicroBenchmark [--only writer,stanza,inbound,scram,tls,allocs] [--rounds N] [--warmup N] [--megabytes N]
-                              [--inbound-read-size BYTES]
+                              [--inbound-read-size BYTES] [--inbound-cold KIB]
           writer  XMLWriter on the reader benchmark's mix and tiny stanzas, against the reader on the same bytes
           stanza  typed stanza model: build a Message and serialise it; parse elements into Message/Presence/IQ
           inbound routed chat messages through a live session's channel handler and messages(), against the reader alone
@@ -30,7 +35,8 @@ struct Options {
         Every benchmark alternates its contenders round by round and reports medians.
         --rounds (default 21) and --warmup (default 3) apply to every timed benchmark;
         --megabytes (default 8) sizes the generated corpora;
-        --inbound-read-size (default 16384) is the inbound benchmark's bytes per read.
+        --inbound-read-size (default 16384) is the inbound benchmark's bytes per read;
+        --inbound-cold KIB runs unrelated code and touches KIB KiB before each of its reads, timing the reads only.
         """
 
     /// Parses `arguments` (without the program name); nil on anything it
@@ -62,6 +68,9 @@ struct Options {
             case "--inbound-read-size":
                 guard let size = Int(value), size >= 1 else { return nil }
                 options.inboundReadSize = size
+            case "--inbound-cold":
+                guard let kib = Int(value), kib >= 0 else { return nil }
+                options.inboundColdKiB = kib
             default:
                 return nil
             }
