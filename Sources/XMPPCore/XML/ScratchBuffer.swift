@@ -54,6 +54,13 @@ struct ScratchBuffer<Element> {
         count = 0
     }
 
+    /// Destroys the elements from `newCount` on, keeping the memory.
+    mutating func truncate(to newCount: Int) {
+        guard newCount < count else { return }
+        (pointer + newCount).deinitialize(count: count - newCount)
+        count = newCount
+    }
+
     /// Destroys the elements, keeping the memory.
     mutating func removeAll() {
         pointer.deinitialize(count: count)

@@ -44,12 +44,4 @@ package enum XMLKnownName: Int32, CaseIterable, Sendable {
         default: false
         }
     }
-
-    /// Each name as Expat reports it (namespace, separator, local name),
-    /// in raw-value order: what the tables are seeded with.
-    static let expatNames: [[UInt8]] = allCases.map { known in
-        let name = known.qualifiedName
-        guard !name.namespace.isEmpty else { return Array(name.localName.utf8) }
-        return Array(name.namespace.utf8) + [XMLStreamReader.namespaceSeparator] + Array(name.localName.utf8)
-    }
 }

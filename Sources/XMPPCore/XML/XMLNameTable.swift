@@ -4,14 +4,15 @@ import Glibc
 import Darwin
 #endif
 
-/// Finds the ``XMLNameStore`` index for Expat's expanded names
-/// (`namespace<0x1F>local`), adding names it has not seen.
+/// Finds the ``XMLNameStore`` index of a name, keyed on its namespace's
+/// number in ``XMLNamespaceTable`` and its local name's bytes, adding names
+/// it has not seen.
 ///
 /// An XMPP stream repeats a few dozen names millions of times; splitting and
 /// decoding two `String`s for each would be the largest avoidable cost of
-/// building elements. The lookup is keyed on the whole expanded name, so one
-/// probe yields the name. Bounded: the table remembers at most three quarters
-/// of its largest size, and the store it indexes is replaced
+/// building elements. With the namespace as a number, one probe on the
+/// short local name yields the name. Bounded: the table remembers at most
+/// three quarters of its largest size, and the store it indexes is replaced
 /// (``rotateIfNeeded()``) between stanzas once half full, so a peer that
 /// sends endless distinct names cannot grow either.
 ///
@@ -39,15 +40,18 @@ struct XMLNameTable {
         var offset: Int32 = 0
         var length: Int32 = 0
         var index: Int32 = 0
+        var namespace: Int32 = 0
     }
 
     /// The store the indices refer to; trees built now keep it alive.
     private(set) var store = XMLNameStore()
+    /// The namespaces the names are keyed on; started afresh with the store.
+    var namespaces = XMLNamespaceTable()
     /// `slotCount` entries, owned by the table (see ``deallocate()``).
     private var entries: UnsafeMutablePointer<Entry>
     private var slotCount = Self.initialSlotCount
-    /// The bytes of every remembered name longer than 16 bytes, back to
-    /// back; entries hold offsets, which stay valid when it grows.
+    /// The bytes of every remembered local name longer than 16 bytes, back
+    /// to back; entries hold offsets, which stay valid when it grows.
     private var arena = ScratchBuffer<UInt8>(capacity: Self.initialArenaBytes)
     private var filled = 0
 
@@ -61,10 +65,21 @@ struct XMLNameTable {
     /// Entries are never removed while a store lives, so every later
     /// occurrence of these names finds the seeded index.
     private mutating func seedKnownNames() {
-        for bytes in XMLKnownName.expatNames {
-            bytes.withUnsafeBufferPointer { buffer in
+        for known in XMLKnownName.allCases {
+            let name = known.qualifiedName
+            var namespace = XMLNamespaceTable.none
+            if !name.namespace.isEmpty {
+                var uri = name.namespace
+                let number = uri.withUTF8 { buffer in
+                    buffer.baseAddress.flatMap { namespaces.number($0, count: buffer.count) }
+                }
+                guard let number else { continue }
+                namespace = number
+            }
+            var local = name.localName
+            local.withUTF8 { buffer in
                 guard let base = buffer.baseAddress else { return }
-                _ = index(base, count: buffer.count)
+                _ = index(namespace: namespace, local: base, count: buffer.count)
             }
         }
     }
@@ -73,40 +88,62 @@ struct XMLNameTable {
     mutating func deallocate() {
         entries.deallocate()
         arena.deallocate()
+        namespaces.deallocate()
     }
 
-    /// Starts a new store when the current one is half full. Called only
-    /// between stanzas, so one tree never mixes two stores; the other half
-    /// guarantees room for the names of the next stanza (see ``index(_:count:)``).
-    /// The table keeps its size: a stream that filled half a store is
-    /// likely to fill the table again, and its size is bounded.
-    mutating func rotateIfNeeded() {
-        guard store.count > XMLNameStore.capacity / 2 else { return }
+    /// Starts a new store, and numbers namespaces afresh, when the current
+    /// store or the namespace table is half full. Called only between
+    /// stanzas, so one tree never mixes two stores; the other half
+    /// guarantees room for the names of the next stanza (see
+    /// ``index(namespace:local:count:)``). The table keeps its size: a
+    /// stream that filled half a store is likely to fill the table again,
+    /// and its size is bounded.
+    /// - Returns: Whether it started afresh: namespace numbers handed out
+    ///   before are void.
+    @discardableResult
+    mutating func rotateIfNeeded() -> Bool {
+        guard store.count > XMLNameStore.capacity / 2 || namespaces.count > XMLNamespaceTable.capacity / 2
+        else { return false }
         store = XMLNameStore()
+        namespaces.removeAll()
         entries.update(repeating: Entry(), count: slotCount)
         arena.removeAll()
         filled = 0
         seedKnownNames()
+        return true
     }
 
-    /// The store index of Expat's `count` bytes at `start`, or `nil` when the
+    /// The store index of an expanded name in Expat's form (namespace,
+    /// `0x1F`, local name; a name in no namespace is its local name alone),
+    /// or `nil` when the store or the namespace table is full.
+    mutating func index(expanded start: UnsafePointer<UInt8>, count: Int) -> Int32? {
+        guard let separator = memchr(start, Int32(XMLStreamReader.namespaceSeparator), count) else {
+            return index(namespace: XMLNamespaceTable.none, local: start, count: count)
+        }
+        let uriCount = UnsafeRawPointer(separator) - UnsafeRawPointer(start)
+        guard let namespace = namespaces.number(start, count: uriCount) else { return nil }
+        return index(namespace: namespace, local: start + uriCount + 1, count: count - uriCount - 1)
+    }
+
+    /// The store index of the local name in `count` bytes at `local` in
+    /// namespace number `namespace` (of ``namespaces``), or `nil` when the
     /// store is full (more distinct names in one stanza than it has room for).
     @inline(__always)
-    mutating func index(_ start: UnsafePointer<UInt8>, count: Int) -> Int32? {
-        guard count <= Self.maxRememberedBytes else { return add(start, count: count) }
-        let (head, tail) = Self.words(start, count: count)
-        let hash = Self.mix(head: head, tail: tail, count: count)
+    mutating func index(namespace: Int32, local start: UnsafePointer<UInt8>, count: Int) -> Int32? {
+        guard count <= Self.maxRememberedBytes else { return add(namespace: namespace, start, count: count) }
+        let (head, tail) = XMLNameHash.words(start, count: count)
+        let hash = XMLNameHash.mix(head: head, tail: tail, extra: UInt64(count) | UInt64(UInt32(bitPattern: namespace)) << 32)
         let mask = slotCount - 1
-        var slot = Self.home(hash) & mask
+        var slot = XMLNameHash.home(hash) & mask
         while entries[slot].hash != 0 {
             let entry = entries[slot]
-            if entry.hash == hash, Int(entry.length) == count, entry.head == head, entry.tail == tail,
+            if entry.hash == hash, Int(entry.length) == count, entry.namespace == namespace, entry.head == head, entry.tail == tail,
                count <= 16 || memcmp(arena.baseAddress + Int(entry.offset), start, count) == 0 {
                 return entry.index
             }
             slot = (slot + 1) & mask
         }
-        guard let index = add(start, count: count) else { return nil }
+        guard let index = add(namespace: namespace, start, count: count) else { return nil }
         // Growth is checked only here, on a miss, so hits cost nothing more.
         if filled >= slotCount * 3 / 4 {
             guard slotCount < Self.maxSlotCount else { return index }
@@ -115,83 +152,29 @@ struct XMLNameTable {
         }
         let offset = arena.count
         if count > 16 { arena.append(copying: start, count: count) }
-        entries[slot] = Entry(hash: hash, head: head, tail: tail, offset: Int32(offset), length: Int32(count), index: index)
+        entries[slot] = Entry(
+            hash: hash, head: head, tail: tail, offset: Int32(offset), length: Int32(count), index: index, namespace: namespace)
         filled += 1
         return index
     }
 
     /// Doubles the slots, placing every entry again from its stored hash.
-    /// Entries keep their store index and arena offset, so nothing handed
+    /// Entries keep their numbers, indices and offsets, so nothing handed
     /// out before changes.
     private mutating func grow() {
-        let old = entries
-        let oldCount = slotCount
-        slotCount = oldCount * 2
-        entries = .allocate(capacity: slotCount)
-        entries.initialize(repeating: Entry(), count: slotCount)
-        for slot in 0..<oldCount where old[slot].hash != 0 {
-            entries[emptySlot(for: old[slot].hash)] = old[slot]
-        }
-        // `Entry` is plain data: nothing to deinitialise.
-        old.deallocate()
+        entries = XMLNameHash.regrow(entries, oldCount: slotCount, newCount: slotCount * 2, empty: Entry(), hashOf: { $0.hash })
+        slotCount *= 2
     }
 
-    /// The first free slot on `hash`'s probe sequence; the table is at most
-    /// three quarters full, so there is one.
     private func emptySlot(for hash: UInt64) -> Int {
-        let mask = slotCount - 1
-        var slot = Self.home(hash) & mask
-        while entries[slot].hash != 0 { slot = (slot + 1) & mask }
-        return slot
+        XMLNameHash.emptySlot(for: hash, in: entries, slotCount: slotCount, hashOf: { $0.hash })
     }
 
-    /// Where `hash`'s probe sequence starts. Its lowest bit is always set
-    /// (see ``mix(head:tail:count:)``), so it is skipped: otherwise only odd
-    /// slots could be home slots, which in a 64-slot table clusters names.
-    @inline(__always)
-    private static func home(_ hash: UInt64) -> Int {
-        Int(truncatingIfNeeded: hash >> 1)
-    }
-
-    private func add(_ start: UnsafePointer<UInt8>, count: Int) -> Int32? {
+    private func add(namespace: Int32, _ start: UnsafePointer<UInt8>, count: Int) -> Int32? {
         guard !store.isFull else { return nil }
-        return store.append(Self.split(start, count: count))
-    }
-
-    /// The first and last eight bytes (or fewer, for short names): what the
-    /// hash is made of, and for names of at most 16 bytes the whole name.
-    @inline(__always)
-    private static func words(_ start: UnsafePointer<UInt8>, count: Int) -> (UInt64, UInt64) {
-        let raw = UnsafeRawPointer(start)
-        if count >= 8 {
-            return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: count - 8, as: UInt64.self))
-        } else if count >= 4 {
-            return (UInt64(raw.loadUnaligned(as: UInt32.self)), UInt64(raw.loadUnaligned(fromByteOffset: count - 4, as: UInt32.self)))
-        } else if count > 0 {
-            return (UInt64(start[0]) | UInt64(start[count >> 1]) << 8 | UInt64(start[count - 1]) << 16, 0)
-        }
-        return (0, 0)
-    }
-
-    /// A constant-time hash of the length and the head and tail words: XMPP
-    /// names differ mostly at their ends. Never zero, which marks an empty slot.
-    @inline(__always)
-    private static func mix(head: UInt64, tail: UInt64, count: Int) -> UInt64 {
-        var mixed = (head ^ 0x9E37_79B9_7F4A_7C15) &* 0xFF51_AFD7_ED55_8CCD
-        mixed = (mixed ^ tail ^ UInt64(count)) &* 0xC4CE_B9FE_1A85_EC53
-        mixed ^= mixed >> 29
-        return mixed | 1
-    }
-
-    /// Splits at the separator Expat puts between namespace and local name.
-    private static func split(_ start: UnsafePointer<UInt8>, count: Int) -> XMLQualifiedName {
-        let buffer = UnsafeBufferPointer(start: start, count: count)
-        guard let separator = buffer.firstIndex(of: XMLStreamReader.namespaceSeparator) else {
-            return XMLQualifiedName(String(decoding: buffer, as: UTF8.self))
-        }
-        return XMLQualifiedName(
-            String(decoding: UnsafeBufferPointer(rebasing: buffer[(separator + 1)...]), as: UTF8.self),
-            namespace: String(decoding: UnsafeBufferPointer(rebasing: buffer[..<separator]), as: UTF8.self)
-        )
+        return store.append(XMLQualifiedName(
+            String(decoding: UnsafeBufferPointer(start: start, count: count), as: UTF8.self),
+            namespace: namespaces.uris[Int(namespace)]
+        ))
     }
 }

@@ -27,9 +27,6 @@ extension XMLStreamReader {
             guard let text else { return }
             withReaderBuilder(userData) { $0.characters(text, count: Int(length)) }
         }
-        XML_SetStartNamespaceDeclHandler(parser) { userData, prefix, uri in
-            withReaderBuilder(userData) { $0.startNamespaceDeclaration(prefix: prefix, uri: uri) }
-        }
         XML_SetXmlDeclHandler(parser) { userData, version, encoding, _ in
             withReaderBuilder(userData) { builder in
                 if let version, String(cString: version) != "1.0" {

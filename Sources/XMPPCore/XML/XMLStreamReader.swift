@@ -20,8 +20,9 @@ internal import CExpat
 ///
 /// A reader is not thread-safe; it belongs to one connection.
 public final class XMLStreamReader {
-    /// The separator between namespace and local name in Expat's names: a
-    /// byte that can appear in neither.
+    /// The separator between namespace and local name in expanded names
+    /// (Expat's form, which ``XMLNameTable/index(expanded:count:)`` takes):
+    /// a byte that can appear in neither.
     static let namespaceSeparator: UInt8 = 0x1F
     /// The element size limit is checked after every this many bytes of a
     /// chunk (and at its end), even when the caller hands over a huge buffer.
@@ -74,7 +75,9 @@ public final class XMLStreamReader {
         self.limits = limits
         // Forcing "UTF-8" makes Expat ignore any other encoding a peer declares;
         // the XML declaration handler reports such a declaration as an error.
-        parser = XML_ParserCreateNS("UTF-8", CChar(bitPattern: Self.namespaceSeparator))
+        // Without namespace processing: the builder resolves names itself
+        // (XMLNamespaceScope), for less work per stanza.
+        parser = XML_ParserCreate("UTF-8")
         if let parser {
             let storage = UnsafeMutablePointer<XMLTreeBuilder>.allocate(capacity: 1)
             storage.initialize(to: XMLTreeBuilder(parser: parser, limits: limits))

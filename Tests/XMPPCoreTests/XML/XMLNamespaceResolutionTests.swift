@@ -3,10 +3,11 @@ import Testing
 @testable import XMPPCore
 
 /// How the reader resolves names (Namespaces in XML 1.0), case by case and
-/// against Expat's namespace mode driven directly: the reader's names pass
-/// through its name table and tree, and these tests pin the result to
-/// Expat's, so a change in how names are resolved (one was tried: the
-/// reader resolving them itself) must keep every name and every refusal.
+/// against Expat's namespace mode driven directly: the reader runs Expat
+/// without namespace processing and resolves names itself, through its
+/// namespace scope, name table and tree, and these tests pin the result to
+/// what Expat's namespace mode makes of the same bytes: every name and
+/// every refusal.
 @Suite("XMLStreamReader namespace resolution")
 struct XMLNamespaceResolutionTests {
     static let header = serverStreamHeader
