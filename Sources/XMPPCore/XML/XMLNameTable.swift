@@ -113,18 +113,6 @@ struct XMLNameTable {
         return true
     }
 
-    /// The store index of an expanded name in Expat's form (namespace,
-    /// `0x1F`, local name; a name in no namespace is its local name alone),
-    /// or `nil` when the store or the namespace table is full.
-    mutating func index(expanded start: UnsafePointer<UInt8>, count: Int) -> Int32? {
-        guard let separator = memchr(start, Int32(XMLStreamReader.namespaceSeparator), count) else {
-            return index(namespace: XMLNamespaceTable.none, local: start, count: count)
-        }
-        let uriCount = UnsafeRawPointer(separator) - UnsafeRawPointer(start)
-        guard let namespace = namespaces.number(start, count: uriCount) else { return nil }
-        return index(namespace: namespace, local: start + uriCount + 1, count: count - uriCount - 1)
-    }
-
     /// The store index of the local name in `count` bytes at `local` in
     /// namespace number `namespace` (of ``namespaces``), or `nil` when the
     /// store is full (more distinct names in one stanza than it has room for).

@@ -67,8 +67,7 @@ struct XMLNamespaceScope {
         guard count < bindings.count else { return }
         bytes.truncate(to: Int(bindings[count].offset))
         bindings.truncate(to: count)
-        defaultNamespace = innermostBinding(prefix: UnsafeBufferPointer(start: nil, count: 0))
-            .map { bindings[$0].namespace } ?? XMLNamespaceTable.none
+        findDefaultNamespace()
     }
 
     /// Forgets every binding (a new stream).
@@ -94,6 +93,11 @@ struct XMLNamespaceScope {
             guard let number = namespaces.number(uri, count: Int(binding.uriCount)) else { throw .tooManyNamespaces }
             bindings[index].namespace = number
         }
+        findDefaultNamespace()
+    }
+
+    /// Sets ``defaultNamespace`` from the innermost default binding left.
+    private mutating func findDefaultNamespace() {
         defaultNamespace = innermostBinding(prefix: UnsafeBufferPointer(start: nil, count: 0))
             .map { bindings[$0].namespace } ?? XMLNamespaceTable.none
     }

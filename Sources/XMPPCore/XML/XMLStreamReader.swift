@@ -20,10 +20,6 @@ internal import CExpat
 ///
 /// A reader is not thread-safe; it belongs to one connection.
 public final class XMLStreamReader {
-    /// The separator between namespace and local name in expanded names
-    /// (Expat's form, which ``XMLNameTable/index(expanded:count:)`` takes):
-    /// a byte that can appear in neither.
-    static let namespaceSeparator: UInt8 = 0x1F
     /// The element size limit is checked after every this many bytes of a
     /// chunk (and at its end), even when the caller hands over a huge buffer.
     static let sliceBytes = 64 << 10

@@ -1,9 +1,4 @@
 internal import CExpat
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// The reader's state between Expat callbacks: collects one top-level child
 /// of the stream at a time and turns it into a single ``XMLTree``, checking

@@ -8,30 +8,30 @@ import Testing
 /// is lost on the way, and that the bounds stay exactly where they were.
 @Suite("Reader growth from small initial sizes")
 struct XMLReaderGrowthTests {
-    /// Expat's expanded form of a name in a namespace.
-    private static func expanded(_ local: String, namespace: String) -> [UInt8] {
-        Array(namespace.utf8) + [XMLStreamReader.namespaceSeparator] + Array(local.utf8)
-    }
-
     /// Distinct names with local names from 2 to over 160 bytes: short ones
     /// (kept whole in the slot), ones over 16 bytes (kept in the arena) and
     /// ones over 128 bytes (never remembered); two thirds in one of 120
     /// namespaces.
-    private static func mixedNames(_ count: Int) -> [(bytes: [UInt8], name: XMLQualifiedName)] {
+    private static func mixedNames(_ count: Int) -> [XMLQualifiedName] {
         (0..<count).map { index in
             let local = "n\(index)" + String(repeating: "x", count: (index * 7) % 160)
-            if index % 3 == 0 {
-                return (Array(local.utf8), XMLQualifiedName(local))
-            }
-            let namespace = "urn:g:" + String(repeating: "y", count: (index * 13) % 120)
-            return (expanded(local, namespace: namespace), XMLQualifiedName(local, namespace: namespace))
+            if index % 3 == 0 { return XMLQualifiedName(local) }
+            return XMLQualifiedName(local, namespace: "urn:g:" + String(repeating: "y", count: (index * 13) % 120))
         }
     }
 
-    private static func index(_ table: inout XMLNameTable, _ bytes: [UInt8]) -> Int32? {
-        bytes.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress else { return nil }
-            return table.index(expanded: base, count: buffer.count)
+    /// The name's index, its namespace numbered first, as the reader does.
+    private static func index(_ table: inout XMLNameTable, _ name: XMLQualifiedName) -> Int32? {
+        var namespace = XMLNamespaceTable.none
+        if !name.namespace.isEmpty {
+            var uri = name.namespace
+            guard let number = uri.withUTF8({ buffer in buffer.baseAddress.flatMap { table.namespaces.number($0, count: buffer.count) } })
+            else { return nil }
+            namespace = number
+        }
+        var local = name.localName
+        return local.withUTF8 { buffer in
+            buffer.baseAddress.flatMap { table.index(namespace: namespace, local: $0, count: buffer.count) }
         }
     }
 
@@ -79,9 +79,9 @@ struct XMLReaderGrowthTests {
         // First pass: every name is new, so indices are handed out in order,
         // after the known names the table was seeded with.
         for (position, entry) in names.enumerated() {
-            let index = try #require(Self.index(&table, entry.bytes))
+            let index = try #require(Self.index(&table, entry))
             #expect(index == Int32(Self.seeded + position))
-            #expect(table.store.name(index) == entry.name)
+            #expect(table.store.name(index) == entry)
         }
         // Local names of at most 128 bytes are remembered, the first 384 of them
         // (three quarters of the largest table) counting the seeded ones;
@@ -89,7 +89,7 @@ struct XMLReaderGrowthTests {
         var remembered = Self.seeded
         var expected: [Int32?] = []
         for (position, entry) in names.enumerated() {
-            if entry.name.localName.utf8.count <= 128, remembered < 384 {
+            if entry.localName.utf8.count <= 128, remembered < 384 {
                 remembered += 1
                 expected.append(Int32(Self.seeded + position))
             } else {
@@ -100,14 +100,14 @@ struct XMLReaderGrowthTests {
         var nextIndex = Int32(Self.seeded + names.count)
         var wrong = 0
         for (position, entry) in names.enumerated() {
-            let index = try #require(Self.index(&table, entry.bytes))
+            let index = try #require(Self.index(&table, entry))
             if let known = expected[position] {
                 if index != known { wrong += 1 }
             } else {
                 if index != nextIndex { wrong += 1 }
                 nextIndex += 1
             }
-            if table.store.name(index) != entry.name { wrong += 1 }
+            if table.store.name(index) != entry { wrong += 1 }
         }
         #expect(wrong == 0)
         #expect(table.store.count == Int(nextIndex))
@@ -118,7 +118,7 @@ struct XMLReaderGrowthTests {
         var table = XMLNameTable()
         defer { table.deallocate() }
         let names = Self.mixedNames(2_100)
-        for entry in names { _ = try #require(Self.index(&table, entry.bytes)) }
+        for entry in names { _ = try #require(Self.index(&table, entry)) }
         let oldStore = table.store
         table.rotateIfNeeded()
         #expect(table.store !== oldStore)
@@ -128,13 +128,13 @@ struct XMLReaderGrowthTests {
             #expect(table.store.name(known.rawValue) == known.qualifiedName)
         }
         // The old store still reads its names (trees built before keep it).
-        #expect(oldStore.name(Int32(Self.seeded + 2_099)) == names[2_099].name)
+        #expect(oldStore.name(Int32(Self.seeded + 2_099)) == names[2_099])
         for (position, entry) in names.prefix(500).enumerated() {
-            #expect(try #require(Self.index(&table, entry.bytes)) == Int32(Self.seeded + position))
+            #expect(try #require(Self.index(&table, entry)) == Int32(Self.seeded + position))
         }
         // Again, after the table grew back: remembered names keep their index.
-        for (position, entry) in names.prefix(100).enumerated() where entry.name.localName.utf8.count <= 128 {
-            #expect(try #require(Self.index(&table, entry.bytes)) == Int32(Self.seeded + position))
+        for (position, entry) in names.prefix(100).enumerated() where entry.localName.utf8.count <= 128 {
+            #expect(try #require(Self.index(&table, entry)) == Int32(Self.seeded + position))
         }
     }
 
