@@ -39,6 +39,12 @@
 #   --one-cpu N       pins Prosody and both clients to CPU N (taskset), so
 #                     that no message waits for another CPU to wake up; a
 #                     diagnostic for the round trip (Benchmarks/README.md)
+#   --apart           pins Prosody to CPU 0 and every client process to
+#                     CPU 1: each message wakes the other CPU, as the free
+#                     placement mostly does (a diagnostic beside --one-cpu)
+#   --receiver-with-server
+#                     pins Prosody and the throughput block's receivers to
+#                     CPU 0, every other client process to CPU 1
 #   --halt-poll NS    in a KVM guest whose idle driver is haltpoll: how long
 #                     an idle vCPU polls before it halts, for this invocation
 #                     (/sys/module/haltpoll/parameters/guest_halt_poll_ns;
@@ -79,7 +85,7 @@ scratch=${BENCH_SCRATCH:-$bench/.build-bench}
 prosody_dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
 
 reps=5 login_n=50 roundtrip_n=1000 throughput_n=20000 idle_n=200 idle_parallel=32 idle_max=0 idle_max_strophe=0
-only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu="" halt_poll="" together=0
+only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu="" placement="" halt_poll="" together=0
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift 2 ;;
@@ -98,6 +104,8 @@ while [ $# -gt 0 ]; do
         --system-roots) system_roots=on; shift ;;
         --prosody-gc) prosody_gc=$2; shift 2 ;;
         --one-cpu) one_cpu=$2; shift 2 ;;
+        --apart) placement=apart; shift ;;
+        --receiver-with-server) placement=receiver-with-server; shift ;;
         --halt-poll) halt_poll=$2; shift 2 ;;
         --together) together=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -108,11 +116,21 @@ done
 say() { echo "session-bench: $*" >&2; }
 die() { say "$*"; exit 1; }
 
-pin=()
+# Where Prosody, the throughput receivers and the other client processes
+# run: empty for wherever the scheduler puts them.
+server_cpu="" receiver_cpu="" client_cpu=""
 if [ -n "$one_cpu" ]; then
     [[ "$one_cpu" =~ ^[0-9]+$ ]] || die "--one-cpu takes a CPU number, not '$one_cpu'"
-    command -v taskset >/dev/null || die "--one-cpu needs taskset (apt-get install -y util-linux)"
-    pin=(taskset -c "$one_cpu")
+    [ -z "$placement" ] || die "--one-cpu and --$placement exclude each other"
+    server_cpu=$one_cpu receiver_cpu=$one_cpu client_cpu=$one_cpu
+fi
+case "$placement" in
+    apart) server_cpu=0 receiver_cpu=1 client_cpu=1 ;;
+    receiver-with-server) server_cpu=0 receiver_cpu=0 client_cpu=1 ;;
+esac
+if [ -n "$server_cpu" ]; then
+    command -v taskset >/dev/null || die "pinning needs taskset (apt-get install -y util-linux)"
+    [ "$(nproc)" -ge 2 ] || [ -n "$one_cpu" ] || die "--$placement needs two CPUs"
 fi
 
 halt_poll_file=/sys/module/haltpoll/parameters/guest_halt_poll_ns
@@ -185,8 +203,8 @@ restart_prosody() {
     started=1
     "$prosody" up >&2
     eval "$("$prosody" env 2>/dev/null)"
-    if [ -n "$one_cpu" ]; then
-        taskset -apc "$one_cpu" "$(cat "$prosody_dir/prosody.pid")" >/dev/null || die "could not pin Prosody to CPU $one_cpu"
+    if [ -n "$server_cpu" ]; then
+        taskset -apc "$server_cpu" "$(cat "$prosody_dir/prosody.pid")" >/dev/null || die "could not pin Prosody to CPU $server_cpu"
     fi
     common=(--host "$XMPP_TEST_HOST" --port "$XMPP_TEST_PORT" --domain "$XMPP_TEST_DOMAIN" --ca "$XMPP_TEST_CA" --sm "$sm")
 }
@@ -204,6 +222,10 @@ record() {
 run() {
     local client=$1; shift
     local limit=${idle_timeout:-300}
+    # role=receiver (set by start_receiver) picks the receivers' CPU.
+    local cpu=$client_cpu pin=()
+    [ "${role:-}" = receiver ] && cpu=$receiver_cpu
+    [ -n "$cpu" ] && pin=(taskset -c "$cpu")
     if [ "$client" = libstrophe ]; then
         exec "${pin[@]}" timeout "$limit" "$strophe" "$@"
     else
@@ -249,7 +271,7 @@ start_receiver() {
     # a while, holding its full JID; messages to a reused resource went to
     # that hibernating session (seen: libstrophe's receiver run right after
     # another libstrophe run got nothing).
-    run "$client" recv "$throughput_n" "${common[@]}" --user "$receiver" --password "$receiver-password" \
+    role=receiver run "$client" recv "$throughput_n" "${common[@]}" --user "$receiver" --password "$receiver-password" \
         --resource "bench-$client-$rep" --ready-file "$out/ready.$client.$rep" > "$out/recv.$client.$rep" &
     receiver_pid=$!
 }
@@ -348,7 +370,7 @@ run_idle_max() {
 case ",$only," in *,idle,*) raise_fd_limit $((idle_n + 1024)) ;; esac
 [ "$idle_max" -gt 0 ] && raise_fd_limit $((idle_max + 1024))
 
-say "load average before: $(cut -d' ' -f1-3 /proc/loadavg); Prosody's collector: $prosody_gc${one_cpu:+; everything on CPU $one_cpu}$( [ "$together" = 1 ] && echo "; throughput pairs run together"); idle vCPUs poll for $(cat "$halt_poll_file" 2>/dev/null || echo '?') ns before halting"
+say "load average before: $(cut -d' ' -f1-3 /proc/loadavg); Prosody's collector: $prosody_gc${one_cpu:+; everything on CPU $one_cpu}${placement:+; placement $placement (Prosody on CPU $server_cpu, receivers on $receiver_cpu, other clients on $client_cpu)}$( [ "$together" = 1 ] && echo "; throughput pairs run together"); idle vCPUs poll for $(cat "$halt_poll_file" 2>/dev/null || echo '?') ns before halting"
 for scenario in login roundtrip throughput idle; do
     case ",$only," in *",$scenario,"*) ;; *) continue ;; esac
     say "scenario $scenario: restarting Prosody"
