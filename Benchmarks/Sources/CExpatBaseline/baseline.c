@@ -193,10 +193,9 @@ static double bl_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* The one pass both entry points run; `before_chunk` NULL for none. */
-static void bl_run(const uint8_t *bytes, size_t length, size_t chunk_size, cexpat_mode mode,
-                   void (*before_chunk)(void *), void *context, cexpat_result *result,
-                   double *parse_seconds) {
+void cexpat_baseline_run_timed(const uint8_t *bytes, size_t length, size_t chunk_size,
+                               cexpat_mode mode, void (*before_chunk)(void *), void *context,
+                               cexpat_result *result, double *parse_seconds) {
     memset(result, 0, sizeof *result);
     *parse_seconds = 0;
     bl_state state;
@@ -246,11 +245,5 @@ static void bl_run(const uint8_t *bytes, size_t length, size_t chunk_size, cexpa
 void cexpat_baseline_run(const uint8_t *bytes, size_t length, size_t chunk_size,
                          cexpat_mode mode, cexpat_result *result) {
     double unused;
-    bl_run(bytes, length, chunk_size, mode, NULL, 0, result, &unused);
-}
-
-void cexpat_baseline_run_timed(const uint8_t *bytes, size_t length, size_t chunk_size,
-                               cexpat_mode mode, void (*before_chunk)(void *), void *context,
-                               cexpat_result *result, double *parse_seconds) {
-    bl_run(bytes, length, chunk_size, mode, before_chunk, context, result, parse_seconds);
+    cexpat_baseline_run_timed(bytes, length, chunk_size, mode, NULL, NULL, result, &unused);
 }

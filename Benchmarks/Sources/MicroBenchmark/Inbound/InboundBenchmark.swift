@@ -68,7 +68,7 @@ enum InboundBenchmark {
     static func readerPass(_ reads: [[UInt8]], parse: Bool, _ evictor: Evictor) -> Double {
         let reader = XMLStreamReader(limits: SwiftReaderRunner.limits())
         var events: [XMLStreamEvent] = []
-        let header = Array(streamHeader.utf8)
+        let header = Array(StanzaBenchmark.routedChatStreamHeader.utf8)
         feed(reader, header, into: &events)
         var messages = 0
         var checksum = 0
@@ -134,7 +134,7 @@ enum InboundBenchmark {
     /// of the same size (cut from the header on, so the cuts fall a
     /// header's length away from the Swift contenders').
     static func baselinePass(_ body: [UInt8], readSize: Int, _ evictor: Evictor) -> Double {
-        let stream = Array(streamHeader.utf8) + body
+        let stream = Array(StanzaBenchmark.routedChatStreamHeader.utf8) + body
         var result = cexpat_result()
         var elapsed = 0.0
         stream.withUnsafeBufferPointer { buffer in
@@ -148,9 +148,6 @@ enum InboundBenchmark {
         }
         return elapsed
     }
-
-    static let streamHeader =
-        "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"
 }
 
 /// The cold start before each read, when asked for.

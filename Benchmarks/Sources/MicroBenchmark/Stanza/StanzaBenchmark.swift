@@ -131,10 +131,13 @@ enum StanzaBenchmark {
     /// (the sender's full JID added, `xml:lang`, a 100-byte body and a
     /// no-store hint), read by `XMLStreamReader`.
     static func routedChats() -> [XMLElement] {
-        let text = "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"
-            + routedChatStanzas(count: 10_000)
+        let text = routedChatStreamHeader + routedChatStanzas(count: 10_000)
         return CorpusTrees.read(Array(text.utf8), name: "routed chats")
     }
+
+    /// The client stream header the routed chats are read in.
+    static let routedChatStreamHeader =
+        "<stream:stream xmlns='jabber:client' xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>"
 
     /// The text of `count` routed chat messages, without a stream around them.
     static func routedChatStanzas(count: Int) -> String {
