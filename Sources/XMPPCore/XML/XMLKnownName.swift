@@ -28,14 +28,32 @@ package enum XMLKnownName: Int32, CaseIterable, Sendable {
         }
     }
 
-    /// The known name equal to `name`, if any: one hash lookup (built
-    /// elements take this path on every test of their name).
+    /// The known name equal to `name`, if any. Built elements take this
+    /// path on every test of their name (the session machine and the
+    /// acknowledgement ledger test each stanza sent), so it compares short
+    /// strings rather than hashing both parts of the name for a dictionary:
+    /// the local name picks the one candidate, and the whole name must then
+    /// equal the candidate's.
     package init?(_ name: XMLQualifiedName) {
-        guard let known = Self.byName[name] else { return nil }
-        self = known
+        let candidate: XMLKnownName
+        switch name.localName {
+        case "to": candidate = .to
+        case "from": candidate = .from
+        case "id": candidate = .id
+        case "type": candidate = .type
+        case "lang": candidate = .xmlLang
+        case "message": candidate = .message
+        case "presence": candidate = .presence
+        case "iq": candidate = .iq
+        case "body": candidate = .body
+        case "subject": candidate = .subject
+        case "thread": candidate = .thread
+        case "error": candidate = name.namespace == XMLNamespace.streams ? .streamError : .error
+        default: return nil
+        }
+        guard name.namespace == candidate.qualifiedName.namespace else { return nil }
+        self = candidate
     }
-
-    private static let byName = Dictionary(uniqueKeysWithValues: allCases.map { ($0.qualifiedName, $0) })
 
     /// Whether this is the name of a stanza in `jabber:client`.
     package var isClientStanza: Bool {

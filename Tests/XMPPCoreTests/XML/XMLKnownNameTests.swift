@@ -55,6 +55,20 @@ import Testing
         #expect(tree.knownName(of: root) == .message)
     }
 
+    @Test("XMLKnownName(_:) finds a known name exactly when the whole name is equal")
+    func lookupByName() {
+        let namespaces = ["", XMLNamespace.client, XMLNamespace.streams, XMLNamespace.xml, "urn:other"]
+        let localNames = XMLKnownName.allCases.map(\.qualifiedName.localName) + ["", "Message", "bodyx", "x"]
+        for localName in localNames {
+            for namespace in namespaces {
+                let name = XMLQualifiedName(localName, namespace: namespace)
+                let expected = XMLKnownName.allCases.first { $0.qualifiedName == name }
+                #expect(XMLKnownName(name) == expected, "\(name)")
+            }
+        }
+        for known in XMLKnownName.allCases { #expect(XMLKnownName(known.qualifiedName) == known) }
+    }
+
     @Test("knownName, hasName and isStanza agree for parsed and built elements")
     func parsedAndBuiltAgree() throws {
         let result = readEvents(serverStreamHeader + Self.stanza + "<stream:error><conflict xmlns='urn:ietf:params:xml:ns:xmpp-streams'/></stream:error>")
