@@ -18,6 +18,9 @@ struct Options {
     /// `--ack-threshold N`: XEP-0198 requests every N stanzas; `nil` keeps
     /// the library's default.
     var ackThreshold: Int?
+    /// `--ack-answer-delay-ms N`: how long our answer to the server's `<r/>`
+    /// may wait (0 answers at once); `nil` keeps the library's default.
+    var ackAnswerDelayMilliseconds: Int?
     var systemRoots = false
     /// Whether the scenario's loop prefers the connection's event loop as
     /// its task executor (the library's documented fast path).
@@ -45,7 +48,7 @@ enum BenchError: Error, CustomStringConvertible {
 
 func parseOptions() throws -> Options {
     let usage = "SessionBenchmark login|roundtrip|recv|send|idle N --host H --port P --domain D --ca FILE "
-        + "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off] [--ack-threshold N] [--system-roots on|off] "
+        + "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off] [--ack-threshold N] [--ack-answer-delay-ms N] [--system-roots on|off] "
         + "[--parallel K] [--settle S] [--best-effort on|off] [--samples FILE]"
     var arguments = Array(CommandLine.arguments.dropFirst())
     guard arguments.count >= 2, let count = Int(arguments[1]), count > 0 else { throw BenchError.usage(usage) }
@@ -69,6 +72,7 @@ func parseOptions() throws -> Options {
         case "--samples": options.samplesFile = value
         case "--sm": options.streamManagement = value != "off"
         case "--ack-threshold": options.ackThreshold = Int(value)
+        case "--ack-answer-delay-ms": options.ackAnswerDelayMilliseconds = Int(value)
         case "--system-roots": options.systemRoots = value == "on"
         case "--parallel": options.parallel = Int(value) ?? 0
         case "--settle": options.settle = Double(value) ?? -1

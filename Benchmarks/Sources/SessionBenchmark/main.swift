@@ -87,6 +87,9 @@ func configuration(_ options: Options) throws -> XMPPConnection.Configuration {
         }
     configuration.streamManagement.isEnabled = options.streamManagement
     if let threshold = options.ackThreshold { configuration.streamManagement.ackRequestThreshold = threshold }
+    if let delay = options.ackAnswerDelayMilliseconds {
+        configuration.streamManagement.ackAnswerDelay = .milliseconds(delay)
+    }
     return configuration
 }
 

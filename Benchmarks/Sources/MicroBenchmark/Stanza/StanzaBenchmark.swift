@@ -1,4 +1,5 @@
 import XMPPCore
+import XMPPUnderTest
 
 /// The typed stanza model: building a chat message the way an application
 /// sends one, and reading top-level elements into Message/Presence/IQ the
@@ -18,6 +19,7 @@ enum StanzaBenchmark {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1024)
         let buildChecksum = build(inputs, serialise: false, buffer: &buffer).checksum
+        let sendChecksum = send(inputs).checksum
         let serialiseChecksum = build(inputs, serialise: true, buffer: &buffer).checksum
         let mixKinds = parse(mix.stanzas).kinds
         let tinyKinds = parse(tiny.stanzas).kinds
@@ -36,6 +38,11 @@ enum StanzaBenchmark {
             (Contender(name: "build + serialise (XMLWriter)") {
                 let pass = build(inputs, serialise: true, buffer: &buffer)
                 if pass.checksum != serialiseChecksum { fail("build + serialise wrote different bytes") }
+                return pass.seconds
+            }, buildOperations),
+            (Contender(name: "build + send through the channel handler, XEP-0198 on") {
+                let pass = send(inputs)
+                if pass.checksum != sendChecksum { fail("build + send wrote different bytes") }
                 return pass.seconds
             }, buildOperations),
             (Contender(name: "parse mix: XMLElement → AnyStanza") {
@@ -100,6 +107,42 @@ enum StanzaBenchmark {
             }
         }
         return (seconds(since: start), checksum)
+    }
+
+    /// Builds `buildOperations` chat messages as ``build(_:serialise:buffer:)``
+    /// does and sends them through an established session's channel
+    /// handler (negotiated before the clock starts), in bursts of 100 with
+    /// the server's `<a/>` after each: what `XMPPConnection.send` runs for
+    /// a bulk sender, without a socket or TLS. The checksum is the bytes
+    /// the client wrote.
+    static func send(_ inputs: StanzaInputs) -> (seconds: Double, checksum: Int) {
+        let burst = 100
+        let mask = StanzaInputs.count - 1
+        do {
+            let harness = try InboundPathHarness(streamManagement: true)
+            defer { harness.close() }
+            var elements: [XMLElement] = []
+            elements.reserveCapacity(burst)
+            var checksum = 0
+            let start = ContinuousClock.now
+            for first in stride(from: 0, to: buildOperations, by: burst) {
+                elements.removeAll(keepingCapacity: true)
+                for operation in first..<min(first + burst, buildOperations) {
+                    let slot = operation & mask
+                    var message = Message(type: .chat, to: inputs.recipients[slot], id: inputs.ids[slot], body: inputs.bodies[slot])
+                    message.extensions.append(inputs.noStore)
+                    elements.append(message.element)
+                }
+                checksum &+= try harness.sendBurst(elements)
+            }
+            let elapsed = seconds(since: start)
+            guard harness.sentStanzas == buildOperations else {
+                fail("sent \(harness.sentStanzas) of \(buildOperations) messages")
+            }
+            return (elapsed, checksum)
+        } catch {
+            fail("the outbound path failed: \(error)")
+        }
     }
 
     /// How many elements read as each stanza kind (and as none).

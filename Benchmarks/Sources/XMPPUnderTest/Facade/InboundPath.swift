@@ -2,7 +2,7 @@ import Logging
 public import NIOCore
 import NIOEmbedded
 import Synchronization
-import XMPPCore
+public import XMPPCore
 
 /// Why the inbound-path harness could not run.
 public struct InboundPathError: Error, CustomStringConvertible {
@@ -12,7 +12,8 @@ public struct InboundPathError: Error, CustomStringConvertible {
 /// The library's whole inbound path for one established session: the
 /// channel handler (reader, session machine, Stream Management ledger,
 /// router) on an `EmbeddedChannel`, with `messages()` and `presences()`
-/// subscribed and consumed as an application would.
+/// subscribed and consumed as an application would. ``sendBurst(_:)``
+/// drives the outbound path of the same session.
 ///
 /// The negotiation is played by a scripted server (PLAIN over a stream
 /// declared direct-TLS, bind, and XEP-0198 when asked for), so what is
@@ -29,6 +30,8 @@ public final class InboundPathHarness {
     public private(set) var consumedPresences = 0
     /// Whether XEP-0198 was enabled for the session.
     public private(set) var streamManagementEnabled = false
+    /// Stanzas sent through ``sendBurst(_:)`` so far.
+    public private(set) var sentStanzas = 0
 
     /// Negotiates a session; `streamManagement` makes the server offer XEP-0198.
     public init(streamManagement: Bool) throws(InboundPathError) {
@@ -129,6 +132,32 @@ public final class InboundPathHarness {
             guard try await presences.next(isolation: isolation) != nil else { return }
             consumedPresences += 1
         }
+    }
+
+    /// Sends `elements` as an application loop does within one event-loop
+    /// turn: each through the handler's coalescing submission (what
+    /// `XMPPConnection.send` runs: serialised, counted by the XEP-0198
+    /// ledger, flushed at the coalescing limit), then the turn's end (the
+    /// deferred flush). Takes what the client wrote off the channel, and
+    /// then, with XEP-0198 on, the server acknowledges every stanza so far
+    /// (as Prosody answers the client's `<r/>`), so that the ledger's
+    /// window never fills. Returns the bytes the client wrote.
+    public func sendBurst(_ elements: [XMLElement]) throws(InboundPathError) -> Int {
+        var written = 0
+        do {
+            for element in elements { try handler.submitCoalesced(element) }
+            channel.embeddedEventLoop.run()
+            while let buffer = try channel.readOutbound(as: ByteBuffer.self) { written += buffer.readableBytes }
+            sentStanzas += elements.count
+            if streamManagementEnabled {
+                try serverSends("<a xmlns='urn:xmpp:sm:3' h='\(sentStanzas)'/>")
+                while try channel.readOutbound(as: ByteBuffer.self) != nil {}
+            }
+        } catch {
+            throw InboundPathError(description: "send: \(error)")
+        }
+        guard channel.isActive else { throw InboundPathError(description: "the session closed") }
+        return written
     }
 
     /// An allocator like the channel's, for the benchmark's read buffers.
