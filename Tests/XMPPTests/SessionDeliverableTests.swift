@@ -41,7 +41,7 @@ import XMPPCore
             slowActions.append(slow.received(element: element, bytesFollowing: 0, now: now))
             if let deliverable = fast.receivedDeliverable(element, now: now) {
                 taken += 1
-                fastActions.append([.deliver(element)] + (deliverable.answer.map { [$0] } ?? []))
+                fastActions.append([.deliver(element)] + deliverable.actions)
             } else {
                 fastActions.append(fast.received(element: element, bytesFollowing: 0, now: now))
             }

@@ -50,9 +50,47 @@ import XMPPCore
         }
         let third = try Self.chat(3)
         let actions = machine.received(element: third, bytesFollowing: 0, now: Self.after(milliseconds: 3))
-        #expect(actions == [.deliver(third), .answerAckRequest(S.ack(3))])
-        // The timer finds nothing left to answer.
+        // Nothing is left for the timer: it is cancelled rather than left to
+        // fire for nothing (and were it to fire anyway, it does nothing).
+        #expect(actions == [.deliver(third), .answerAckRequest(S.ack(3)), .cancelAckRequestTimer])
         #expect(machine.ackRequestTimerFired(at: Self.after(milliseconds: 100), now: Self.after(milliseconds: 100)) == [])
+    }
+
+    @Test("After an answer by count, the next <r/> schedules the timer again, and the next answer by count cancels it")
+    func timerFollowsTheRequests() throws {
+        var machine = try Self.established()
+        for round in 0..<3 {
+            let start = 10 * round
+            let requested = machine.received(element: S.request, bytesFollowing: 0, now: Self.after(milliseconds: start))
+            #expect(requested == [.scheduleAckRequestTimer(Self.after(milliseconds: start + 100))])
+            var last: [SessionStateMachine.Action] = []
+            for n in 1...3 {
+                last = machine.received(element: try Self.chat(3 * round + n), bytesFollowing: 0, now: Self.after(milliseconds: start + n))
+            }
+            #expect(Array(last.dropFirst()) == [.answerAckRequest(S.ack(UInt32(3 * round + 3))), .cancelAckRequestTimer])
+        }
+    }
+
+    @Test("An answer by count moves the timer on to a stanza of ours waiting for a request by time")
+    func timerKeptForOurStanzas() throws {
+        var machine = try Self.established()
+        let sent = try machine.send(stanza: try Self.chat(0), now: Self.after(milliseconds: 0))
+        #expect(sent.contains(.scheduleAckRequestTimer(Self.after(milliseconds: 5_000))))
+        let requested = machine.received(element: S.request, bytesFollowing: 0, now: Self.after(milliseconds: 1))
+        #expect(requested == [.scheduleAckRequestTimer(Self.after(milliseconds: 101))], "the answer's delay comes first")
+        var last: [SessionStateMachine.Action] = []
+        for n in 1...3 {
+            last = machine.received(element: try Self.chat(n), bytesFollowing: 0, now: Self.after(milliseconds: 1 + n))
+        }
+        #expect(
+            Array(last.dropFirst()) == [.answerAckRequest(S.ack(3)), .scheduleAckRequestTimer(Self.after(milliseconds: 5_000))],
+            "the timer moves on to our stanza's request")
+        // The answered request's deadline no longer fires anything.
+        #expect(machine.ackRequestTimerFired(at: Self.after(milliseconds: 101), now: Self.after(milliseconds: 101)) == [])
+        // The next request brings it forward again.
+        #expect(
+            machine.received(element: S.request, bytesFollowing: 0, now: Self.after(milliseconds: 120))
+                == [.scheduleAckRequestTimer(Self.after(milliseconds: 220))])
     }
 
     @Test("A second <r/> while an answer waits is covered by that answer")

@@ -243,7 +243,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
                 // action array per stanza (see receivedDeliverable).
                 if let deliverable = machine.receivedDeliverable(element, now: now) {
                     run(.deliver(element), context: context)
-                    if let answer = deliverable.answer { run([answer]) }
+                    if !deliverable.actions.isEmpty { run(deliverable.actions) }
                 } else {
                     run(machine.received(element: element, bytesFollowing: bytesFollowing, now: now))
                 }

@@ -12,13 +12,15 @@ import XMPPCore
 extension SessionStateMachine {
     /// The outcome of ``receivedDeliverable(_:now:)``.
     struct Deliverable {
-        /// The answer to write after delivering, when one is due.
-        var answer: Action?
+        /// What to run after delivering: the `<a h/>` answer when one is
+        /// due (and the ack-request timer's cancellation with it); empty
+        /// for nearly every stanza.
+        var actions: [Action]
     }
 
     /// The element, when it is a message or presence on an established
     /// session (or one waiting for `<enabled/>`): counted, and to be
-    /// delivered by the caller, who then runs ``Deliverable/answer``.
+    /// delivered by the caller, who then runs ``Deliverable/actions``.
     /// `nil` when the element must go to ``received(element:bytesFollowing:now:)``
     /// instead; nothing has changed then.
     /// - Parameter now: The current instant; `nil` keeps the latest one known.
@@ -36,6 +38,6 @@ extension SessionStateMachine {
             return nil
         }
         if let now { advanceClock(to: now) }
-        return Deliverable(answer: countInbound(element))
+        return Deliverable(actions: countInbound(element))
     }
 }

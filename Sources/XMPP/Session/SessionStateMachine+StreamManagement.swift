@@ -65,11 +65,38 @@ extension SessionStateMachine {
     /// Counts an inbound top-level element as handled (stanzas only, and
     /// only while acknowledgements are on).
     /// - Returns: The answer to the server's `<r/>` when this stanza made
-    ///   it due.
-    mutating func countInbound(_ element: XMLElement) -> Action? {
+    ///   it due, and the ack-request timer moved on with it (see
+    ///   ``reaimAckRequestTimerAfterAnswer()``); empty for nearly every
+    ///   stanza.
+    mutating func countInbound(_ element: XMLElement) -> [Action] {
         guard streamManagement.inboundHandled(element), let answer = streamManagement.answerIfDue(now: latestInstant)
-        else { return nil }
-        return .answerAckRequest(answer.element)
+        else { return [] }
+        return [.answerAckRequest(answer.element)] + reaimAckRequestTimerAfterAnswer()
+    }
+
+    /// After an answer went by count: moves the ack-request timer from the
+    /// answered request's deadline to the next instant the ledger needs
+    /// (a stanza of ours waiting for a request by time), or cancels it when
+    /// none is left.
+    ///
+    /// On a busy inbound stream the answers go by count
+    /// (``StreamManagementConfiguration/ackAnswerThreshold``), and a server
+    /// such as Prosody asks again with the first stanza after each answer.
+    /// Left at the answered request's deadline, the timer would wake the
+    /// idle event loop once per ``StreamManagementConfiguration/ackAnswerDelay``
+    /// only to move on to the next request's (about ten wake-ups a second,
+    /// each on a cold CPU). Moved here and brought forward again by the
+    /// next request, it costs two timer operations per answer, made while
+    /// the loop is awake anyway.
+    mutating func reaimAckRequestTimerAfterAnswer() -> [Action] {
+        guard let scheduled = ackRequestTimer else { return [] }
+        guard let next = nextAckRequestTimerInstant else {
+            ackRequestTimer = nil
+            return [.cancelAckRequestTimer]
+        }
+        guard next > scheduled else { return [] }
+        ackRequestTimer = next
+        return [.scheduleAckRequestTimer(next)]
     }
 
     /// A stream-management element arrived on the established session (or
@@ -257,14 +284,18 @@ extension SessionStateMachine {
     /// than it is scheduled (or it is not); a timer that fires with nothing
     /// due simply moves on.
     mutating func rescheduleAckRequestTimer() -> [Action] {
-        // One timer serves both rules: the next request, and the waiting answer.
-        let answer = streamManagement.answerDueTime
-        let earliest = streamManagement.nextAckRequestTime.map { request in answer.map { min(request, $0) } ?? request } ?? answer
-        guard let next = earliest, ackRequestTimer.map({ next < $0 }) ?? true else {
+        guard let next = nextAckRequestTimerInstant, ackRequestTimer.map({ next < $0 }) ?? true else {
             return []
         }
         ackRequestTimer = next
         return [.scheduleAckRequestTimer(next)]
+    }
+
+    /// When the ack-request timer is next needed: one timer serves both
+    /// rules, the next request by time and the waiting answer's deadline.
+    var nextAckRequestTimerInstant: MonotonicInstant? {
+        let answer = streamManagement.answerDueTime
+        return streamManagement.nextAckRequestTime.map { request in answer.map { min(request, $0) } ?? request } ?? answer
     }
 
     /// The ack-request timer scheduled for `instant` fired: write the

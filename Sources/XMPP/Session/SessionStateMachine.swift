@@ -219,16 +219,13 @@ struct SessionStateMachine: Sendable {
             // Messages and presences: the same decision the handler asks
             // for directly, made in one place.
             if let deliverable = receivedDeliverable(element) {
-                guard let answer = deliverable.answer else { return [.deliver(element)] }
-                return [.deliver(element), answer]
+                return [.deliver(element)] + deliverable.actions
             }
             if handlesStreamManagement, known?.isClientStanza != true, StreamManagementElement.isStreamManagement(element) {
                 return receivedStreamManagement(element)
             }
             let answer = countInbound(element)
-            var actions = trackingWrites(receivedStanza(element, canAnswer: true))
-            if let answer { actions.append(answer) }
-            return actions
+            return trackingWrites(receivedStanza(element, canAnswer: true)) + answer
         case .closing(let closing):
             guard closing.deliversElements else { return [] }
             if handlesStreamManagement, StreamManagementElement.isStreamManagement(element) {
