@@ -28,6 +28,10 @@
  *                own full JID, awaited (the server has routed all N once it
  *                is back), then a clean close.
  *
+ * STROPHE_BENCH_DEBUG=1 prints libstrophe's debug log. STROPHE_BENCH_RT_DELAY_US=D
+ * (a round-trip diagnostic) spins D microseconds after each echo before the
+ * next message is sent, outside the measured round trips.
+ *
  * Built by Benchmarks/Scripts/build-strophe-bench.sh (with strophe_idle.c).
  */
 #define _POSIX_C_SOURCE 200809L
@@ -62,6 +66,7 @@ typedef struct {
     /* roundtrip */
     long rt_index;
     double rt_sent_at;
+    double rt_delay_s; /* STROPHE_BENCH_RT_DELAY_US: spin before each next message */
     double *samples;
     char self_jid[512];
     /* recv / send */
@@ -188,6 +193,11 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *stanza, void *userdata) 
             b->finished = 1;
             xmpp_disconnect(b->conn);
         } else {
+            /* Between two round trips, so never inside a measured one. */
+            if (b->rt_delay_s > 0) {
+                double until = now_s() + b->rt_delay_s;
+                while (now_s() < until) {}
+            }
             send_roundtrip(b);
         }
     } else if (b->scenario == 3) {
@@ -384,6 +394,8 @@ int main(int argc, char **argv) {
         b.ctx = ctx; b.opt = &o; b.scenario = sc; b.n = n;
         snprintf(b.marker_id, sizeof b.marker_id, "done-%ld", (long)getpid());
         if (sc == 1) b.samples = calloc((size_t)n, sizeof *b.samples);
+        const char *delay = getenv("STROPHE_BENCH_RT_DELAY_US");
+        if (delay) b.rt_delay_s = atof(delay) * 1e-6;
         if (start(&b) == 0) {
             if (sc == 3) run_sender(&b);
             else xmpp_run(ctx);
