@@ -13,8 +13,9 @@ extension SessionStateMachine {
     /// The outcome of ``receivedDeliverable(_:now:)``.
     struct Deliverable {
         /// What to run after delivering: the `<a h/>` answer when one is
-        /// due (and the ack-request timer's cancellation with it); empty
-        /// for nearly every stanza.
+        /// due, and the ack-request timer moved or cancelled with it (see
+        /// ``SessionStateMachine/reaimAckRequestTimerAfterAnswer()``);
+        /// empty for nearly every stanza.
         var actions: [Action]
     }
 
