@@ -231,8 +231,10 @@ struct SessionStateMachine: Sendable {
             if handlesStreamManagement, StreamManagementElement.isStreamManagement(element) {
                 return receivedStreamManagementWhileClosing(element)
             }
-            // Counted for the closing <a h/>; no answer is written any more.
-            _ = countInbound(element)
+            // Counted for the closing <a h/>; no answer is written any more,
+            // and the ack-request timer is left to the end of the session
+            // (countInbound would move it in the machine alone).
+            _ = streamManagement.inboundHandled(element)
             return receivedStanza(element, canAnswer: false)
         }
     }

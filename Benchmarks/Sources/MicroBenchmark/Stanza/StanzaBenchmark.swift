@@ -86,14 +86,10 @@ enum StanzaBenchmark {
     /// written) proves the work was done and keeps the optimiser honest.
     static func build(_ inputs: StanzaInputs, serialise: Bool, buffer: inout [UInt8]) -> (seconds: Double, checksum: Int) {
         let writer = XMLWriter()
-        let mask = StanzaInputs.count - 1
         var checksum = 0
         let start = ContinuousClock.now
         for operation in 0..<buildOperations {
-            let slot = operation & mask
-            var message = Message(type: .chat, to: inputs.recipients[slot], id: inputs.ids[slot], body: inputs.bodies[slot])
-            message.extensions.append(inputs.noStore)
-            let element = message.element
+            let element = inputs.chatElement(operation)
             if serialise {
                 buffer.removeAll(keepingCapacity: true)
                 do throws(XMLWriterError) {
@@ -117,7 +113,6 @@ enum StanzaBenchmark {
     /// the client wrote.
     static func send(_ inputs: StanzaInputs) -> (seconds: Double, checksum: Int) {
         let burst = 100
-        let mask = StanzaInputs.count - 1
         do {
             let harness = try InboundPathHarness(streamManagement: true)
             defer { harness.close() }
@@ -128,10 +123,7 @@ enum StanzaBenchmark {
             for first in stride(from: 0, to: buildOperations, by: burst) {
                 elements.removeAll(keepingCapacity: true)
                 for operation in first..<min(first + burst, buildOperations) {
-                    let slot = operation & mask
-                    var message = Message(type: .chat, to: inputs.recipients[slot], id: inputs.ids[slot], body: inputs.bodies[slot])
-                    message.extensions.append(inputs.noStore)
-                    elements.append(message.element)
+                    elements.append(inputs.chatElement(operation))
                 }
                 checksum &+= try harness.sendBurst(elements)
             }

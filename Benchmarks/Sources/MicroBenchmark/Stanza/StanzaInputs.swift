@@ -13,6 +13,17 @@ struct StanzaInputs {
     /// Kept a power of two so the loop index is a mask.
     static let count = 256
 
+    /// Operation `operation`'s chat message (to, id, body, no-store hint),
+    /// built as an application builds one and made an element: what the
+    /// build contenders time.
+    @inline(__always)
+    func chatElement(_ operation: Int) -> XMLElement {
+        let slot = operation & (Self.count - 1)
+        var message = Message(type: .chat, to: recipients[slot], id: ids[slot], body: bodies[slot])
+        message.extensions.append(noStore)
+        return message.element
+    }
+
     init() {
         var random = SplitMix64(seed: 0x5EED_0000_0000_57A0)
         let words = ["hello", "on my way", "ça va ?", "見ました", "ok", "привет", "see you at 10:30 & bring the 🍕",
