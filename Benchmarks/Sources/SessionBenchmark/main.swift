@@ -203,8 +203,12 @@ func roundTripLoop(
     samples.reserveCapacity(count)
     for index in 0..<count {
         let id = "rt-\(index)"
+        // Timed from the send, as the C side times from `xmpp_send`: the
+        // round trip is what the library and the server add to a message
+        // the application has built.
+        let outbound = benchMessage(to: own, id: id, sequence: index)
         let t0 = now()
-        try await connection.send(benchMessage(to: own, id: id, sequence: index))
+        try await connection.send(outbound)
         while true {
             guard let message = try await inbound.next(isolation: isolation) else {
                 throw BenchError.failed("the session ended during round trip \(index)")
