@@ -59,6 +59,41 @@ import XMPPCore
         #expect(rest.first.map { $0.contains("id='m2'") && $0.contains("id='m3'") } == true)
     }
 
+    @Test("A lone send after a read goes at once and schedules no turn-end flush")
+    func loneSendAfterReadSchedulesNothing() throws {
+        let harness = try Self.established()
+        try harness.channel.writeInbound(ByteBuffer(string: Hostile.chat("in-1")))
+        #expect(try Self.buffers(harness).isEmpty, "a chat without <r/> asks for no answer")
+        try harness.handler.submitCoalesced(Self.message("reply"))
+        let written = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
+        #expect(String(buffer: written).contains("id='reply'"))
+        #expect(!harness.handler.flushScheduled, "the round-trip pattern costs no event-loop task")
+    }
+
+    @Test("After a read or a turn-end flush, the next send goes at once again")
+    func readOrTurnEndStartsAFreshTurn() throws {
+        let harness = try Self.established()
+        try harness.handler.submitCoalesced(Self.message("m1"))
+        try harness.handler.submitCoalesced(Self.message("m2"))
+        let first = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
+        #expect(String(buffer: first).contains("id='m1'"))
+        #expect(try harness.channel.readOutbound(as: ByteBuffer.self) == nil, "the second send waits for the turn's end")
+        #expect(harness.handler.flushScheduled)
+        let second = try Self.buffers(harness)
+        #expect(second.count == 1)
+        #expect(second.first?.contains("id='m2'") == true)
+        // The turn-end flush ran: the next send is a first one.
+        try harness.handler.submitCoalesced(Self.message("m3"))
+        let third = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
+        #expect(String(buffer: third).contains("id='m3'"))
+        // A read between two sends does the same.
+        try harness.channel.writeInbound(ByteBuffer(string: Hostile.chat("in-1")))
+        _ = try Self.buffers(harness)
+        try harness.handler.submitCoalesced(Self.message("m4"))
+        let fourth = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
+        #expect(String(buffer: fourth).contains("id='m4'"))
+    }
+
     @Test("The answer to <r/> waits for the turn's end and leaves behind what is sent in that turn")
     func answerLeavesWithTheTurnsSend() throws {
         let harness = try Self.established()

@@ -48,6 +48,7 @@ extension XMPPChannelHandler {
         flushScheduled = true
         context.eventLoop.assumeIsolated().execute { [self] in
             flushScheduled = false
+            flushedSendAtOnce = false
             if let context = self.context { flushIfNeeded(context: context) }
         }
     }

@@ -104,6 +104,10 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     /// Whether a flush is scheduled for the end of the loop's tick (see
     /// `submitCoalesced(_:)`).
     var flushScheduled = false
+    /// Whether `submitCoalesced(_:)` flushed a send at once since the last
+    /// read or turn-end flush. The next send then schedules the turn-end
+    /// flush; a lone send (the round-trip pattern) schedules nothing.
+    var flushedSendAtOnce = false
     /// How many bytes were written since the last flush: what waits in
     /// ``unflushed`` and ``unflushedAnswers`` (``needsFlush`` derives
     /// from it).
@@ -206,6 +210,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         deferringFlush = true
+        // A read starts a new turn for `submitCoalesced(_:)`.
+        flushedSendAtOnce = false
         defer {
             deferringFlush = false
             wakeRoomWaitersIfRoom()

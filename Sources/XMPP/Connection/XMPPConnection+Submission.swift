@@ -49,21 +49,29 @@ extension XMPPChannelHandler {
     }
 
     /// Sends a top-level element now, as ``submit(_:)``, coalescing the
-    /// flushes of a burst: the first send of an event-loop turn is flushed
-    /// at once (a lone message waits for nothing), the ones after it in the
-    /// same turn at the turn's end, together (one TLS record, one system
-    /// call, instead of one each). More than ``coalescingLimit`` bytes
-    /// waiting are flushed at once.
+    /// flushes of a burst: the first send since the last read or turn-end
+    /// flush is flushed at once (a lone message waits for nothing), the
+    /// ones after it at the end of the loop's turn, together (one TLS
+    /// record, one system call, instead of one each). More than
+    /// ``coalescingLimit`` bytes waiting are flushed at once.
+    ///
+    /// The turn-end flush is scheduled by the second send, not the first:
+    /// a lone send per turn (a request and its answer, a reply to each
+    /// message read) then costs no event-loop task. A second send in a
+    /// later turn with no read between waits for that turn's end, which is
+    /// the same tick.
     /// - Throws: As ``submit(_:)``; nothing was written then.
     func submitCoalesced(_ element: XMLElement) throws(XMPPClientError) {
         guard let context else { throw .connectionClosed(detail: "the session handler was removed") }
         try send(element, promise: nil, context: context)
-        if !flushScheduled || bytesSinceFlush >= Self.coalescingLimit {
+        if flushScheduled {
+            if bytesSinceFlush >= Self.coalescingLimit { flushIfNeeded(context: context) }
+        } else if !flushedSendAtOnce {
+            flushedSendAtOnce = true
             flushIfNeeded(context: context)
+        } else {
+            scheduleTurnEndFlush(context: context)
         }
-        // Marks the turn as busy even when nothing is left to flush, so
-        // that the next send of this turn waits for its end.
-        scheduleTurnEndFlush(context: context)
     }
 
     /// The most bytes a coalesced send leaves unflushed: one TLS record's

@@ -136,10 +136,10 @@ public final actor XMPPConnection {
     /// Sends a top-level element (a stanza, or another element).
     ///
     /// When it returns, the session has taken the element and written it
-    /// to the connection. The first send of an event-loop turn is flushed
-    /// at once; sends after it in the same turn are flushed together at the
-    /// turn's end (one TLS record and one system call for a burst, not one
-    /// each). Every 64th send in a row yields, so that a sender running on
+    /// to the connection. The first send after a read (or after a flush at
+    /// the end of an event-loop turn) is flushed at once; sends after it are
+    /// flushed together at the end of the loop's turn (one TLS record and
+    /// one system call for a burst, not one each). Every 64th send in a row yields, so that a sender running on
     /// the connection's event loop (see ``taskExecutor``) lets reads and
     /// the flush happen.
     ///
