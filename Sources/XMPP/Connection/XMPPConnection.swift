@@ -139,9 +139,9 @@ public final actor XMPPConnection {
     /// to the connection. The first send after a read (or after a flush at
     /// the end of an event-loop turn) is flushed at once; sends after it are
     /// flushed together at the end of the loop's turn (one TLS record and
-    /// one system call for a burst, not one each). Every 64th send in a row yields, so that a sender running on
-    /// the connection's event loop (see ``taskExecutor``) lets reads and
-    /// the flush happen.
+    /// one system call for a burst, not one each). Every 64th send in a row
+    /// yields, so that a sender running on the connection's event loop (see
+    /// ``taskExecutor``) lets reads and the flush happen.
     ///
     /// With XEP-0198 on (``isStreamManagementEnabled``) a stanza is also
     /// counted and acknowledged by the server in the background; one that
