@@ -63,9 +63,9 @@ final class FlushCounter: ChannelOutboundHandler, @unchecked Sendable {
     func roomAfterAcknowledgement() throws {
         let (harness, _) = try Self.established(limit: 2)
         let handler = harness.handler
-        try handler.submit(try Self.message("o1"))
-        try handler.submit(try Self.message("o2"))
-        #expect(throws: XMPPClientError.self) { try handler.submit(try Self.message("o3")) }
+        try handler.submit(.element(try Self.message("o1")))
+        try handler.submit(.element(try Self.message("o2")))
+        #expect(throws: XMPPClientError.self) { try handler.submit(.element(try Self.message("o3"))) }
         #expect(!(try harness.clientWrote()).contains("o3"), "a refused stanza is not written")
         let (_, room) = handler.startWaitingForRoom(on: harness.channel.eventLoop)
         #expect(try harness.clientWrote() == M.request, "the wait asks for an acknowledgement at once")
@@ -75,7 +75,7 @@ final class FlushCounter: ChannelOutboundHandler, @unchecked Sendable {
         #expect(!woke.value, "an inbound stanza frees nothing")
         try harness.serverSends(M.ack(1))
         #expect(woke.value, "<a h='1'/> frees one place")
-        try handler.submit(try Self.message("o3"))
+        try handler.submit(.element(try Self.message("o3")))
         #expect(try harness.clientWrote().contains("id='o3'"))
     }
 
@@ -83,7 +83,7 @@ final class FlushCounter: ChannelOutboundHandler, @unchecked Sendable {
     func roomWaitsEnd() throws {
         let (harness, _) = try Self.established(limit: 1)
         let handler = harness.handler
-        try handler.submit(try Self.message("o1"))
+        try handler.submit(.element(try Self.message("o1")))
         let (id, stopped) = handler.startWaitingForRoom(on: harness.channel.eventLoop)
         let (_, ended) = handler.startWaitingForRoom(on: harness.channel.eventLoop)
         let stopError = Locked<(any Error)?>(nil)

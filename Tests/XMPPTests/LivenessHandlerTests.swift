@@ -156,7 +156,7 @@ enum LivenessTest {
         let harness = try L.established(streamManagement: true)
         L.advance(harness, seconds: 10)
         let message = Message(type: .chat, to: try JID("bob@example.com/x"), id: "m2", body: "hello").element
-        let (_, acknowledged) = try harness.handler.startAcknowledgedSend(message)
+        let (_, acknowledged) = try harness.handler.startAcknowledgedSend(.element(message))
         #expect(try harness.clientWrote().hasSuffix(L.request))
         let outcome = Locked<Result<Void, XMPPClientError>?>(nil)
         acknowledged.whenComplete { result in outcome.value = result.mapError { $0 as? XMPPClientError ?? .connectionClosed(detail: "other") } }

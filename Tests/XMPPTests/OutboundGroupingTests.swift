@@ -37,7 +37,7 @@ import XMPPCore
     @Test("A stanza and the <r/> after it go down as one buffer")
     func stanzaAndRequestInOneBuffer() throws {
         let harness = try Self.established()
-        _ = try harness.handler.startAcknowledgedSend(Self.message("m1"))
+        _ = try harness.handler.startAcknowledgedSend(.element(Self.message("m1")))
         let written = try Self.buffers(harness)
         #expect(written.count == 1)
         #expect(written.first?.hasPrefix("<message") == true)
@@ -47,12 +47,12 @@ import XMPPCore
     @Test("Sends in one turn are one buffer, flushed at the turn's end; the first is flushed at once")
     func coalescedSendsInOneBuffer() throws {
         let harness = try Self.established()
-        try harness.handler.submitCoalesced(Self.message("m1"))
+        try harness.handler.submitCoalesced(.element(Self.message("m1")))
         // The first send of a turn waits for nothing.
         let first = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
         #expect(String(buffer: first).contains("id='m1'"))
-        try harness.handler.submitCoalesced(Self.message("m2"))
-        try harness.handler.submitCoalesced(Self.message("m3"))
+        try harness.handler.submitCoalesced(.element(Self.message("m2")))
+        try harness.handler.submitCoalesced(.element(Self.message("m3")))
         #expect(try harness.channel.readOutbound(as: ByteBuffer.self) == nil, "not before the turn ends")
         let rest = try Self.buffers(harness)
         #expect(rest.count == 1)
@@ -64,7 +64,7 @@ import XMPPCore
         let harness = try Self.established()
         try harness.channel.writeInbound(ByteBuffer(string: Hostile.chat("in-1")))
         #expect(try Self.buffers(harness).isEmpty, "a chat without <r/> asks for no answer")
-        try harness.handler.submitCoalesced(Self.message("reply"))
+        try harness.handler.submitCoalesced(.element(Self.message("reply")))
         let written = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
         #expect(String(buffer: written).contains("id='reply'"))
         #expect(!harness.handler.flushScheduled, "the round-trip pattern costs no event-loop task")
@@ -73,8 +73,8 @@ import XMPPCore
     @Test("After a read or a turn-end flush, the next send goes at once again")
     func readOrTurnEndStartsAFreshTurn() throws {
         let harness = try Self.established()
-        try harness.handler.submitCoalesced(Self.message("m1"))
-        try harness.handler.submitCoalesced(Self.message("m2"))
+        try harness.handler.submitCoalesced(.element(Self.message("m1")))
+        try harness.handler.submitCoalesced(.element(Self.message("m2")))
         let first = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
         #expect(String(buffer: first).contains("id='m1'"))
         #expect(try harness.channel.readOutbound(as: ByteBuffer.self) == nil, "the second send waits for the turn's end")
@@ -83,13 +83,13 @@ import XMPPCore
         #expect(second.count == 1)
         #expect(second.first?.contains("id='m2'") == true)
         // The turn-end flush ran: the next send is a first one.
-        try harness.handler.submitCoalesced(Self.message("m3"))
+        try harness.handler.submitCoalesced(.element(Self.message("m3")))
         let third = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
         #expect(String(buffer: third).contains("id='m3'"))
         // A read between two sends does the same.
         try harness.channel.writeInbound(ByteBuffer(string: Hostile.chat("in-1")))
         _ = try Self.buffers(harness)
-        try harness.handler.submitCoalesced(Self.message("m4"))
+        try harness.handler.submitCoalesced(.element(Self.message("m4")))
         let fourth = try #require(try harness.channel.readOutbound(as: ByteBuffer.self))
         #expect(String(buffer: fourth).contains("id='m4'"))
     }
@@ -100,7 +100,7 @@ import XMPPCore
         try harness.channel.writeInbound(ByteBuffer(string: Hostile.chat("in-1") + "<r xmlns='urn:xmpp:sm:3'/>"))
         #expect(try harness.channel.readOutbound(as: ByteBuffer.self) == nil, "held until the turn ends")
         // What a task woken by the message would do in the same turn.
-        try harness.handler.submitCoalesced(Self.message("reply"))
+        try harness.handler.submitCoalesced(.element(Self.message("reply")))
         let written = try Self.buffers(harness)
         #expect(written.count == 1)
         // The server routes the stanza before it reads the answer.

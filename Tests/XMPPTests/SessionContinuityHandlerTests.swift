@@ -93,7 +93,7 @@ import XMPPCore
 
     /// Message `n` sent with a wait for its acknowledgement.
     static func sendAwaited(_ n: Int, on harness: ContinuityHarness, outcomes: Outcomes) throws {
-        let (_, future) = try harness.handler.startAcknowledgedSend(try message(n).element)
+        let (_, future) = try harness.handler.startAcknowledgedSend(.element(try message(n).element))
         outcomes.watch(n, future)
         #expect(try harness.clientWrote() == (try message(n).xml) + request)
     }

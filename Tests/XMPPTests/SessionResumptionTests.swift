@@ -63,7 +63,7 @@ import XMPPCore
     /// Stanza `n` as the ledger kept it: written at `n` s with number `n`.
     static func tracked(_ n: Int, awaited: Bool, state: StanzaDeliveryState) -> TrackedStanza<OutboundStanzaToken> {
         TrackedStanza(
-            token: S.token(UInt64(n), awaited: awaited), element: S.message(n), state: state,
+            token: S.token(UInt64(n), awaited: awaited), stanza: .element(S.message(n)), state: state,
             sequenceNumber: StanzaCount(UInt32(n)), writtenAt: S.at(n))
     }
 
@@ -297,7 +297,7 @@ import XMPPCore
         let base = StanzaCount(UInt32.max - 2)
         let stanzas = (1...4).map { n in
             TrackedStanza(
-                token: S.token(UInt64(n), awaited: Self.isAwaited(n)), element: S.message(n), state: .sent,
+                token: S.token(UInt64(n), awaited: Self.isAwaited(n)), stanza: .element(S.message(n)), state: .sent,
                 sequenceNumber: base.advanced(by: UInt32(n)), writtenAt: S.at(n))
         }
         #expect(stanzas.map(\.sequenceNumber) == [StanzaCount(UInt32.max - 1), StanzaCount(UInt32.max), 0, 1])

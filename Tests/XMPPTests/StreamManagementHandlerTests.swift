@@ -95,13 +95,13 @@ import XMPPCore
                 outcomes.value[n] = result.mapError { $0 as? XMPPClientError ?? .connectionClosed(detail: "other") }
             }
         }
-        let (_, first) = try harness.handler.startAcknowledgedSend(Self.reply)
+        let (_, first) = try harness.handler.startAcknowledgedSend(.element(Self.reply))
         record(1, first)
         #expect(try harness.clientWrote() == Self.replyXML + Self.request)
         try harness.serverSends(Self.ack(1))
         #expect(outcomes.value[1].map { if case .success = $0 { true } else { false } } == true)
 
-        let (token, second) = try harness.handler.startAcknowledgedSend(Self.reply)
+        let (token, second) = try harness.handler.startAcknowledgedSend(.element(Self.reply))
         record(2, second)
         harness.handler.stopWaitingForAcknowledgement(token)
         guard case .failure(let cancelled)? = outcomes.value[2] else {
@@ -110,7 +110,7 @@ import XMPPCore
         }
         #expect(cancelled.code == .notAcknowledged && cancelled.underlying is CancellationError)
 
-        let (_, third) = try harness.handler.startAcknowledgedSend(Self.reply)
+        let (_, third) = try harness.handler.startAcknowledgedSend(.element(Self.reply))
         record(3, third)
         try harness.serverSends(S.end)
         guard case .failure(let ended)? = outcomes.value[3] else {
@@ -156,7 +156,7 @@ import XMPPCore
         let broken = Message(type: .chat, to: try JID("bob@example.com"), body: "nul \u{0} inside").element
         let write = harness.channel.writeAndFlush(XMPPChannelHandler.Request.send(broken))
         #expect(throws: XMPPClientError.self) { try write.wait() }
-        #expect(throws: XMPPClientError.self) { try harness.handler.startAcknowledgedSend(broken) }
+        #expect(throws: XMPPClientError.self) { try harness.handler.startAcknowledgedSend(.element(broken)) }
         #expect(throws: XMPPClientError.self) {
             try harness.handler.startRequest(.get, payload: XMLElement("q", namespace: "urn:x", text: "\u{0}"), to: nil, timeout: nil)
         }

@@ -37,7 +37,7 @@ import XMPPCore
         let counted = ledger.inboundHandled(SM.message(101))
         #expect(counted)
         #expect(try ledger.answerAtOnce() == .ack(1))
-        let first = TrackedStanza(token: 1, element: SM.message(1), state: .acked, sequenceNumber: 1, writtenAt: SM.at(0))
+        let first = TrackedStanza(token: 1, stanza: .element(SM.message(1)), state: .acked, sequenceNumber: 1, writtenAt: SM.at(0))
         #expect(try ledger.ackReceived(1) == .acknowledged([first]))
         #expect(ledger.stanzas.isEmpty && ledger.isConsistent)
     }

@@ -250,7 +250,7 @@ import XMPPCore
         var wrongNumber = good
         wrongNumber.stanzas[1].sequenceNumber = 9
         var queuedFirst = good
-        queuedFirst.stanzas.insert(TrackedStanza(token: 0, element: SM.message(0), state: .queued), at: 0)
+        queuedFirst.stanzas.insert(TrackedStanza(token: 0, stanza: .element(SM.message(0)), state: .queued), at: 0)
         var emptyID = good
         emptyID.session.id = ""
         for snapshot in [wrongCount, wrongNumber, queuedFirst, emptyID] {

@@ -160,7 +160,7 @@ import XMPPCore
         let actions = machine.received(element: S.ack(2), bytesFollowing: 0, now: S.at(2))
         let streamError = try #require(StreamManagementError.handledCountTooHigh(handled: 2, sent: 1).streamError)
         let error = XMPPClientError.streamManagementViolation(streamError, detail: "the server acknowledged 2 stanzas; 1 were sent")
-        let unknown = TrackedStanza(token: S.token(1), element: S.message(1), state: .unknown, sequenceNumber: 1, writtenAt: S.at(1))
+        let unknown = TrackedStanza(token: S.token(1), stanza: .element(S.message(1)), state: .unknown, sequenceNumber: 1, writtenAt: S.at(1))
         #expect(
             actions == [
                 .writeElement(streamError.element), .writeStreamClose, .stanzasNotAcknowledged([unknown], error), .fail(error),
@@ -289,7 +289,7 @@ import XMPPCore
         let closing = machine.closeRequested()
         #expect(closing.first == .writeElement(S.ack(0)))
         let closeDeadline = try #require(machine.deadline)
-        let unknown = TrackedStanza(token: S.token(1), element: S.message(1), state: .unknown, sequenceNumber: 1, writtenAt: S.at(1))
+        let unknown = TrackedStanza(token: S.token(1), stanza: .element(S.message(1)), state: .unknown, sequenceNumber: 1, writtenAt: S.at(1))
         #expect(
             machine.receivedStreamEnd() == [
                 .cancelDeadline(closeDeadline), .stanzasNotAcknowledged([unknown], SessionStateMachine.closedError), .closeConnection,
@@ -304,8 +304,8 @@ import XMPPCore
         let actions = machine.channelInactive()
         let error = XMPPClientError.connectionClosed(detail: "the connection closed")
         let unknown = [
-            TrackedStanza(token: S.token(1), element: S.message(1), state: .unknown, sequenceNumber: 1, writtenAt: S.at(1)),
-            TrackedStanza(token: S.token(2, awaited: false), element: S.message(2), state: .unknown, sequenceNumber: 2, writtenAt: S.at(2)),
+            TrackedStanza(token: S.token(1), stanza: .element(S.message(1)), state: .unknown, sequenceNumber: 1, writtenAt: S.at(1)),
+            TrackedStanza(token: S.token(2, awaited: false), stanza: .element(S.message(2)), state: .unknown, sequenceNumber: 2, writtenAt: S.at(2)),
         ]
         #expect(actions == [.cancelAckRequestTimer, .stanzasNotAcknowledged(unknown, error), .fail(error)])
     }

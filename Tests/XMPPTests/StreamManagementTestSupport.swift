@@ -73,7 +73,7 @@ enum SM {
         let stanzas = (0..<outstanding).map { offset in
             TrackedStanza(
                 token: Int(offset) + 1,
-                element: message(Int(offset) + 1),
+                stanza: .element(message(Int(offset) + 1)),
                 state: .sent,
                 sequenceNumber: acknowledged.advanced(by: offset + 1)
             )

@@ -134,7 +134,7 @@ extension XMPPClient {
             // it, and a resumption resends it if unhandled), even if the
             // connection fails before the bytes leave: sending it again
             // would duplicate it.
-            if let presence = configuration.initialPresence { _ = try await connection.submit(presence.element, awaited: false) }
+            if let presence = configuration.initialPresence { _ = try await connection.submit(.element(presence.element), awaited: false) }
             pendingSessionStart.presence = false
         }
         if pendingSessionStart.handlers {

@@ -32,9 +32,11 @@ extension XMPPClient {
     /// A stanza waiting for a session.
     struct QueuedStanza: Sendable {
         /// The stanza (or other top-level element).
-        var element: XMLElement
+        var stanza: OutboundStanza
         /// Who waits for its acknowledgement, if anyone.
         var waiter: AcknowledgementWaiter?
+        /// Its element (built now for a message kept as one).
+        var element: XMLElement { stanza.element }
     }
 
     /// Sends a top-level element on the current session, or queues it
@@ -48,21 +50,28 @@ extension XMPPClient {
     ///   when the queue (or the session's ledger) is full, or why the
     ///   element cannot be sent (``XMPPClientError/Code/unserializableElement``).
     public func send(_ element: XMLElement) async throws(XMPPClientError) {
+        try await send(.element(element))
+    }
+
+    /// Sends a stanza as ``send(_:)-(XMLElement)`` does.
+    /// - Throws: As ``send(_:)-(XMLElement)``.
+    func send(_ stanza: OutboundStanza) async throws(XMPPClientError) {
         guard !stopRequested else { throw .clientStopped }
         if queue.isEmpty, let connection = liveConnection {
             do {
-                _ = try await connection.submit(element, awaited: false)
+                _ = try await connection.submit(stanza, awaited: false)
                 return
             } catch where error.code == .connectionClosed {
                 // The session just ended and took nothing: keep it for the next.
             }
         }
-        try enqueue(QueuedStanza(element: element, waiter: nil))
+        try enqueue(QueuedStanza(stanza: stanza, waiter: nil))
     }
 
-    /// Sends a message; see ``send(_:)-(XMLElement)``.
+    /// Sends a message; see ``send(_:)-(XMLElement)``. The message is
+    /// serialised straight from the model, without building its element.
     public func send(_ message: Message) async throws(XMPPClientError) {
-        try await send(message.element)
+        try await send(.message(message))
     }
 
     /// Sends a presence; see ``send(_:)-(XMLElement)``.
@@ -81,20 +90,26 @@ extension XMPPClient {
     ///   session has no acknowledgements; and the errors of
     ///   ``send(_:)-(XMLElement)``.
     public func sendAcknowledged(_ element: XMLElement) async throws(XMPPClientError) {
+        try await sendAcknowledged(.element(element))
+    }
+
+    /// Sends a stanza as ``sendAcknowledged(_:)-(XMLElement)`` does.
+    /// - Throws: As ``sendAcknowledged(_:)-(XMLElement)``.
+    func sendAcknowledged(_ stanza: OutboundStanza) async throws(XMPPClientError) {
         guard !stopRequested else { throw .clientStopped }
-        guard AnyStanza.isStanza(element) else { throw .notAStanza(element.name) }
+        guard stanza.isStanza else { throw .notAStanza(stanza.name) }
         let waiter = AcknowledgementWaiter(eventLoop: eventLoopGroup.any())
         var submitted = false
         if queue.isEmpty, let connection = liveConnection {
             do {
-                let submission = try await connection.submit(element, awaited: true)
+                let submission = try await connection.submit(stanza, awaited: true)
                 submission.acknowledged?.whenComplete { waiter.complete($0) }
                 submitted = true
             } catch where error.code == .connectionClosed {
                 // As in send(_:): keep it for the next session.
             }
         }
-        if !submitted { try enqueue(QueuedStanza(element: element, waiter: waiter)) }
+        if !submitted { try enqueue(QueuedStanza(stanza: stanza, waiter: waiter)) }
         try await XMPPConnection.waitForAcknowledgement(waiter.futureResult) {
             waiter.complete(.failure(XMPPClientError.notAcknowledged(CancellationError())))
         }
@@ -103,7 +118,7 @@ extension XMPPClient {
     /// Sends a message and waits for its acknowledgement; see
     /// ``sendAcknowledged(_:)-(XMLElement)``.
     public func sendAcknowledged(_ message: Message) async throws(XMPPClientError) {
-        try await sendAcknowledged(message.element)
+        try await sendAcknowledged(.message(message))
     }
 
     /// Adds a stanza to the queue for the next session.
@@ -126,7 +141,7 @@ extension XMPPClient {
         }
         while let next = queue.first {
             do {
-                let submission = try await connection.submit(next.element, awaited: next.waiter != nil)
+                let submission = try await connection.submit(next.stanza, awaited: next.waiter != nil)
                 if let waiter = next.waiter { submission.acknowledged?.whenComplete { waiter.complete($0) } }
             } catch where error.code == .connectionClosed {
                 throw error

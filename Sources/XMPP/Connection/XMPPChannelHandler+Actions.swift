@@ -168,26 +168,25 @@ extension XMPPChannelHandler {
         }
     }
 
-    /// Carries out the actions of a send whose first action writes the
-    /// element serialised as `bytes` (serialised before the machine
-    /// counted it); `promise` learns when those bytes are written. Does not
-    /// flush.
+    /// Carries out a send: writes `bytes`, the stanza serialised before
+    /// the machine counted it, when the machine says it is written now,
+    /// then the actions that follow. `promise` learns when those bytes are
+    /// written. Does not flush.
     func run(
-        _ actions: [SessionStateMachine.Action],
+        _ write: SessionStateMachine.StanzaWrite,
         writing bytes: [UInt8],
-        of element: XMLElement,
+        of stanza: OutboundStanza,
         promise: EventLoopPromise<Void>?,
         context: ChannelHandlerContext
     ) {
-        guard case .writeElement? = actions.first else {
-            // The machine always writes a send first; never leave a caller waiting.
+        if write.isWritten {
+            if logger.logLevel <= .trace { traceElement("Sending XMPP element", stanza.element) }
+            self.write(bytes, context: context, promise: promise, placement: .aheadOfAnswers)
+        } else {
+            // Held for a resumption; never leave a caller waiting.
             promise?.fail(XMPPClientError.connectionClosed(detail: "the element was not written"))
-            for action in actions { run(action, context: context) }
-            return
         }
-        traceElement("Sending XMPP element", element)
-        write(bytes, context: context, promise: promise, placement: .aheadOfAnswers)
-        for action in actions.dropFirst() {
+        for action in write.following {
             run(action, context: context)
         }
     }

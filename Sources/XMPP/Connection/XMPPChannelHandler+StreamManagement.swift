@@ -16,16 +16,16 @@ extension XMPPChannelHandler {
     ///   ``SessionStateMachine/sendAcknowledged(stanza:now:)`` throws;
     ///   nothing is written then.
     func startAcknowledgedSend(
-        _ element: XMLElement
+        _ stanza: OutboundStanza
     ) throws(XMPPClientError) -> (token: OutboundStanzaToken, acknowledged: EventLoopFuture<Void>) {
         guard let context else { throw .connectionClosed(detail: "the session handler was removed") }
         // Serialised before the machine counts it, as in `write(context:data:promise:)`.
-        let bytes = try serialised(element)
+        let bytes = try serialised(stanza)
         let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
-        let (token, actions) = try machine.sendAcknowledged(stanza: element, now: now)
+        let (token, write) = try machine.sendAcknowledged(stanza, now: now)
         let promise = context.eventLoop.makePromise(of: Void.self)
         continuity.addWaiter(promise, for: token)
-        run(actions, writing: bytes, of: element, promise: nil, context: context)
+        run(write, writing: bytes, of: stanza, promise: nil, context: context)
         flushIfNeeded(context: context)
         return (token, promise.futureResult)
     }
@@ -90,11 +90,11 @@ extension XMPPChannelHandler {
 
     /// The bytes of a stanza about to be counted (XEP-0198): serialised
     /// first, so that one that cannot be written is never counted as sent.
-    func serialised(_ element: XMLElement) throws(XMPPClientError) -> [UInt8] {
+    func serialised(_ stanza: OutboundStanza) throws(XMPPClientError) -> [UInt8] {
         do throws(XMLWriterError) {
-            return try writer.bytes(element)
+            return try stanza.bytes(with: writer)
         } catch {
-            logger.debug("XMPP element cannot be serialised", metadata: [XMPPLoggingKey.element: "\(element.name)"])
+            logger.debug("XMPP element cannot be serialised", metadata: [XMPPLoggingKey.element: "\(stanza.name)"])
             throw .unserializableElement(error)
         }
     }

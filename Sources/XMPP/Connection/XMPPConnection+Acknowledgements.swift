@@ -37,13 +37,19 @@ extension XMPPConnection {
     ///     waiting for room) or ``XMPPClientError/Code/connectionClosed``
     ///     (the session already ended): nothing was sent.
     public func sendAcknowledged(_ element: XMLElement) async throws(XMPPClientError) {
+        try await sendAcknowledged(.element(element))
+    }
+
+    /// Sends a stanza as ``sendAcknowledged(_:)-(XMLElement)`` does.
+    /// - Throws: As ``sendAcknowledged(_:)-(XMLElement)``.
+    func sendAcknowledged(_ stanza: OutboundStanza) async throws(XMPPClientError) {
         // The actor runs on the channel's event loop: the stanza is written
         // and its wait registered before a cancellation, which hops onto
         // the loop, can look for it. When the queue is full it first waits
         // for room, as send(_:) does.
         let handler = self.handler
         let (token, acknowledged) = try await retryingWhenFull { () throws(XMPPClientError) in
-            try handler.value.startAcknowledgedSend(element)
+            try handler.value.startAcknowledgedSend(stanza)
         }
         try await Self.waitForAcknowledgement(acknowledged) {
             handler.eventLoop.execute { handler.value.stopWaitingForAcknowledgement(token) }
@@ -73,7 +79,7 @@ extension XMPPConnection {
     /// Sends a message and returns once the server has acknowledged it.
     /// - Throws: See ``sendAcknowledged(_:)-(XMLElement)``.
     public func sendAcknowledged(_ message: Message) async throws(XMPPClientError) {
-        try await sendAcknowledged(message.element)
+        try await sendAcknowledged(.message(message))
     }
 
     /// Sends a presence and returns once the server has acknowledged it.

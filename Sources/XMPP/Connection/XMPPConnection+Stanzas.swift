@@ -2,9 +2,12 @@ public import XMPPCore
 
 extension XMPPConnection {
     /// Sends a message.
+    ///
+    /// The message is serialised straight from the model, without building
+    /// its element first: the cheapest way to send one.
     /// - Throws: See ``send(_:)-(XMLElement)``.
     public func send(_ message: Message) async throws(XMPPClientError) {
-        try await send(message.element)
+        try await send(.message(message))
     }
 
     /// Sends a presence.

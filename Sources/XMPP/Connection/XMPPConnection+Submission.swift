@@ -15,9 +15,9 @@ extension XMPPConnection {
         var acknowledged: EventLoopFuture<Void>?
     }
 
-    /// Writes `element` now, through the session machine.
+    /// Writes `stanza` now, through the session machine.
     /// - Parameters:
-    ///   - element: A stanza, or another top-level element.
+    ///   - stanza: A stanza, or another top-level element.
     ///   - awaited: Whether the caller waits for its acknowledgement
     ///     (XEP-0198 must be on).
     /// - Returns: Its token and acknowledgement, when awaited.
@@ -25,26 +25,27 @@ extension XMPPConnection {
     ///   cannot take it (nothing was written: keep it for the next session),
     ///   or the errors of ``send(_:)-(XMLElement)`` and
     ///   ``sendAcknowledged(_:)-(XMLElement)``, which are the element's.
-    func submit(_ element: XMLElement, awaited: Bool) throws(XMPPClientError) -> Submission {
+    func submit(_ stanza: OutboundStanza, awaited: Bool) throws(XMPPClientError) -> Submission {
         let handler = self.handler.value
         if awaited {
-            let (token, acknowledged) = try handler.startAcknowledgedSend(element)
+            let (token, acknowledged) = try handler.startAcknowledgedSend(stanza)
             return Submission(token: token, acknowledged: acknowledged)
         }
-        try handler.submit(element)
+        try handler.submit(stanza)
         return Submission()
     }
 }
 
 extension XMPPChannelHandler {
-    /// Sends a top-level element at once, as `write(context:data:promise:)`
-    /// does, but reporting synchronously whether the machine took it.
+    /// Sends a stanza (or another top-level element) at once, as
+    /// `write(context:data:promise:)` does, but reporting synchronously
+    /// whether the machine took it. A message is serialised from the model.
     /// - Throws: ``XMPPClientError/Code/connectionClosed`` when the session
-    ///   is not established (nothing written), or why the element cannot be
+    ///   is not established (nothing written), or why the stanza cannot be
     ///   sent.
-    func submit(_ element: XMLElement) throws(XMPPClientError) {
+    func submit(_ stanza: OutboundStanza) throws(XMPPClientError) {
         guard let context else { throw .connectionClosed(detail: "the session handler was removed") }
-        try send(element, promise: nil, context: context)
+        try send(stanza, promise: nil, context: context)
         flushIfNeeded(context: context)
     }
 
@@ -61,9 +62,9 @@ extension XMPPChannelHandler {
     /// later turn with no read between waits for that turn's end, which is
     /// the same tick.
     /// - Throws: As ``submit(_:)``; nothing was written then.
-    func submitCoalesced(_ element: XMLElement) throws(XMPPClientError) {
+    func submitCoalesced(_ stanza: OutboundStanza) throws(XMPPClientError) {
         guard let context else { throw .connectionClosed(detail: "the session handler was removed") }
-        try send(element, promise: nil, context: context)
+        try send(stanza, promise: nil, context: context)
         if flushScheduled {
             if bytesSinceFlush >= Self.coalescingLimit { flushIfNeeded(context: context) }
         } else if !flushedSendAtOnce {
@@ -86,9 +87,18 @@ extension XMPPChannelHandler {
     func send(
         _ element: XMLElement, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext
     ) throws(XMPPClientError) {
-        let bytes = try serialised(element)
+        try send(.element(element), promise: promise, context: context)
+    }
+
+    /// Sends a stanza through the machine, as ``send(_:promise:context:)-(XMLElement,_,_)``;
+    /// a message is serialised from the model, without its element.
+    /// - Throws: What serialising or the machine refused; nothing was written.
+    func send(
+        _ stanza: OutboundStanza, promise: EventLoopPromise<Void>?, context: ChannelHandlerContext
+    ) throws(XMPPClientError) {
+        let bytes = try serialised(stanza)
         let now = MonotonicInstant(nanoseconds: context.eventLoop.now.uptimeNanoseconds)
-        let actions = try machine.send(stanza: element, now: now)
-        run(actions, writing: bytes, of: element, promise: promise, context: context)
+        let write = try machine.send(stanza, now: now)
+        run(write, writing: bytes, of: stanza, promise: promise, context: context)
     }
 }

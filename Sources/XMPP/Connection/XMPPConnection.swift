@@ -159,9 +159,15 @@ public final actor XMPPConnection {
     ///   ``XMPPClientError/Code/unacknowledgedLimitReached`` when the task
     ///   was cancelled while waiting for room. Nothing is sent then.
     public func send(_ element: XMLElement) async throws(XMPPClientError) {
+        try await send(.element(element))
+    }
+
+    /// Sends a stanza as ``send(_:)-(XMLElement)`` does.
+    /// - Throws: As ``send(_:)-(XMLElement)``.
+    func send(_ stanza: OutboundStanza) async throws(XMPPClientError) {
         // The actor runs on the channel's event loop: the handler is
         // reached directly, without a write through the pipeline.
-        try await retryingWhenFull { () throws(XMPPClientError) in try handler.value.submitCoalesced(element) }
+        try await retryingWhenFull { () throws(XMPPClientError) in try handler.value.submitCoalesced(stanza) }
         sendsWithoutYielding += 1
         if sendsWithoutYielding >= 64 {
             sendsWithoutYielding = 0

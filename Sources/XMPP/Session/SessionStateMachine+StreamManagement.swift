@@ -191,13 +191,47 @@ extension SessionStateMachine {
         stanza element: XMLElement,
         now: MonotonicInstant? = nil
     ) throws(XMPPClientError) -> (token: OutboundStanzaToken, actions: [Action]) {
+        let (token, write) = try sendAcknowledged(.element(element), now: now)
+        return (token, write.actions(writing: element))
+    }
+
+    /// ``sendAcknowledged(stanza:now:)``, for a stanza the caller writes
+    /// itself (a message serialised from the model): the machine's part is
+    /// counting it and the actions after the write.
+    /// - Throws: As ``sendAcknowledged(stanza:now:)``.
+    mutating func sendAcknowledged(
+        _ stanza: OutboundStanza,
+        now: MonotonicInstant? = nil
+    ) throws(XMPPClientError) -> (token: OutboundStanzaToken, write: StanzaWrite) {
         if let now { advanceClock(to: now) }
         try checkEstablished()
-        guard AnyStanza.isStanza(element) else { throw .notAStanza(element.name) }
+        guard stanza.isStanza else { throw .notAStanza(stanza.name) }
         guard isStreamManagementActive else { throw .streamManagementNotEnabled }
-        let (token, actions) = try writeStanza(element, awaited: true)
+        let (token, write) = try countStanza(stanza, awaited: true)
         guard let token else { throw .streamManagementNotEnabled }
-        return (token, actions)
+        return (token, write)
+    }
+
+    /// ``send(stanza:now:)``, for a stanza the caller writes itself.
+    /// - Throws: As ``send(stanza:now:)``.
+    mutating func send(_ stanza: OutboundStanza, now: MonotonicInstant? = nil) throws(XMPPClientError) -> StanzaWrite {
+        if let now { advanceClock(to: now) }
+        try checkEstablished()
+        return try countStanza(stanza, awaited: false).write
+    }
+
+    /// What a send leads to, for a stanza whose bytes the caller writes.
+    struct StanzaWrite: Sendable {
+        /// Whether the stanza is written now (else it waits in the ledger
+        /// for a resumption).
+        var isWritten: Bool
+        /// What follows the write: an `<r/>`, a move of the ack-request timer.
+        var following: [Action]
+
+        /// The actions with the write of `element` first, if it is written.
+        func actions(writing element: XMLElement) -> [Action] {
+            isWritten ? [.writeElement(element)] + following : following
+        }
     }
 
     /// Writes an element, counting it when it is a stanza and
@@ -211,26 +245,38 @@ extension SessionStateMachine {
         _ element: XMLElement,
         awaited: Bool
     ) throws(XMPPClientError) -> (token: OutboundStanzaToken?, actions: [Action]) {
+        let (token, write) = try countStanza(.element(element), awaited: awaited)
+        return (token, write.actions(writing: element))
+    }
+
+    /// Counts a stanza (when it is one and acknowledgements are on or being
+    /// enabled) and says whether it is written now and what follows.
+    /// - Throws: ``XMPPClientError/Code/unacknowledgedLimitReached`` when
+    ///   the queue is full; nothing is counted.
+    mutating func countStanza(
+        _ stanza: OutboundStanza,
+        awaited: Bool
+    ) throws(XMPPClientError) -> (token: OutboundStanzaToken?, write: StanzaWrite) {
         lastOutboundToken &+= 1
         let token = OutboundStanzaToken(number: lastOutboundToken, isAwaited: awaited)
         let decision: StreamManagementLedger<OutboundStanzaToken>.SendDecision
         do {
-            decision = try streamManagement.send(element, token: token, now: latestInstant)
+            decision = try streamManagement.send(stanza, token: token, now: latestInstant)
         } catch {
             throw .unacknowledgedLimitReached(streamManagement.configuration.maximumUnacknowledged)
         }
         switch decision {
         case .untracked:
-            return (nil, [.writeElement(element)])
+            return (nil, StanzaWrite(isWritten: true, following: []))
         case .write(_, let requestAck):
-            var actions: [Action] = [.writeElement(element)]
+            var following: [Action] = []
             if requestAck || (awaited && streamManagement.requestAck() != nil) {
-                actions += writeAckRequest()
+                following += writeAckRequest()
             }
-            return (token, actions + rescheduleAckRequestTimer())
+            return (token, StanzaWrite(isWritten: true, following: following + rescheduleAckRequestTimer()))
         case .queued:
             // Never: this session never detaches, so nothing is held.
-            return (token, [])
+            return (token, StanzaWrite(isWritten: false, following: []))
         }
     }
 

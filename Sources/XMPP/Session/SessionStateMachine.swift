@@ -306,9 +306,7 @@ struct SessionStateMachine: Sendable {
     ///   is established; ``XMPPClientError/Code/unacknowledgedLimitReached``
     ///   when the stanza cannot be counted (nothing is written).
     mutating func send(stanza element: XMLElement, now: MonotonicInstant? = nil) throws(XMPPClientError) -> [Action] {
-        if let now { advanceClock(to: now) }
-        try checkEstablished()
-        return try writeStanza(element, awaited: false).actions
+        try send(.element(element), now: now).actions(writing: element)
     }
 
     /// Throws unless the session is established.

@@ -158,28 +158,34 @@ struct StreamManagementLedger<Token: Hashable & Sendable>: Sendable {
     /// Elements that are not stanzas, and anything sent while stream
     /// management is inactive, are not tracked.
     /// - Parameters:
-    ///   - element: The element.
+    ///   - stanza: The stanza or element.
     ///   - token: The caller's handle, returned with every report on it.
     ///   - now: The current instant (for time-based ack requests).
     /// - Returns: Whether to write it now (with its number, and whether an
     ///   `<r/>` should follow it), hold it, or write it untracked.
     /// - Throws: ``StreamManagementError/queueFull(limit:)`` when the queue
     ///   is full; the stanza was not accepted.
-    mutating func send(_ element: XMLElement, token: Token, now: MonotonicInstant) throws(StreamManagementError) -> SendDecision {
-        guard AnyStanza.isStanza(element) else { return .untracked }
+    mutating func send(_ stanza: OutboundStanza, token: Token, now: MonotonicInstant) throws(StreamManagementError) -> SendDecision {
+        guard stanza.isStanza else { return .untracked }
         switch phase {
         case .inactive:
             return .untracked
         case .enabling, .active:
             guard !isFull else { throw .queueFull(limit: configuration.maximumUnacknowledged) }
             sentCount = sentCount.next
-            stanzas.append(TrackedStanza(token: token, element: element, state: .sent, sequenceNumber: sentCount, writtenAt: now))
+            stanzas.append(TrackedStanza(token: token, stanza: stanza, state: .sent, sequenceNumber: sentCount, writtenAt: now))
             return .write(sequenceNumber: sentCount, requestAck: requestAckIfDue(now: now))
         case .detached, .resuming:
             guard !isFull else { throw .queueFull(limit: configuration.maximumUnacknowledged) }
-            stanzas.append(TrackedStanza(token: token, element: element, state: .queued))
+            stanzas.append(TrackedStanza(token: token, stanza: stanza, state: .queued))
             return .queued
         }
+    }
+
+    /// ``send(_:token:now:)-(OutboundStanza,_,_)`` for an element.
+    /// - Throws: As that method.
+    mutating func send(_ element: XMLElement, token: Token, now: MonotonicInstant) throws(StreamManagementError) -> SendDecision {
+        try send(.element(element), token: token, now: now)
     }
 
     // MARK: Shared steps

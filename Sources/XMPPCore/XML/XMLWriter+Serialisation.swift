@@ -60,7 +60,7 @@ extension XMLWriter {
 
         var output: XMLWriterOutput
         /// The default namespace in scope.
-        private var defaultNamespace: String
+        private(set) var defaultNamespace: String
         /// The prefixes the caller's scope binds, by namespace.
         private let rootPrefixes: [String: String]
         /// Prefixes this write declared that are in scope, innermost last.

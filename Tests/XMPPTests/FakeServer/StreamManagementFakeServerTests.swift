@@ -27,7 +27,7 @@ struct StreamManagementFakeServerTests {
         let stanzas = try ["w1", "w2"].enumerated().map { offset, id in
             TrackedStanza(
                 token: OutboundStanzaToken(number: UInt64(offset) + 1, isAwaited: false),
-                element: try F.message(id).element, state: .sent,
+                stanza: .element(try F.message(id).element), state: .sent,
                 sequenceNumber: acknowledged.advanced(by: UInt32(offset) + 1))
         }
         let snapshot = StreamManagementLedger<OutboundStanzaToken>.Snapshot(

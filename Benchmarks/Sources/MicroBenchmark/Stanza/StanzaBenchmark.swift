@@ -19,7 +19,7 @@ enum StanzaBenchmark {
         var buffer: [UInt8] = []
         buffer.reserveCapacity(1024)
         let buildChecksum = build(inputs, serialise: false, buffer: &buffer).checksum
-        let sendChecksum = send(inputs).checksum
+        let sendChecksum = send(inputs, typed: false).checksum
         let serialiseChecksum = build(inputs, serialise: true, buffer: &buffer).checksum
         let mixKinds = parse(mix.stanzas).kinds
         let tinyKinds = parse(tiny.stanzas).kinds
@@ -40,9 +40,19 @@ enum StanzaBenchmark {
                 if pass.checksum != serialiseChecksum { fail("build + serialise wrote different bytes") }
                 return pass.seconds
             }, buildOperations),
+            (Contender(name: "Message(…) + serialise from the model (XMLWriter.write(Message))") {
+                let pass = serialiseFromModel(inputs, buffer: &buffer)
+                if pass.checksum != serialiseChecksum { fail("serialising from the model wrote different bytes") }
+                return pass.seconds
+            }, buildOperations),
             (Contender(name: "build + send through the channel handler, XEP-0198 on") {
-                let pass = send(inputs)
+                let pass = send(inputs, typed: false)
                 if pass.checksum != sendChecksum { fail("build + send wrote different bytes") }
+                return pass.seconds
+            }, buildOperations),
+            (Contender(name: "Message(…) + send from the model through the channel handler, XEP-0198 on") {
+                let pass = send(inputs, typed: true)
+                if pass.checksum != sendChecksum { fail("sending from the model wrote different bytes") }
                 return pass.seconds
             }, buildOperations),
             (Contender(name: "parse mix: XMLElement → AnyStanza") {
@@ -106,26 +116,55 @@ enum StanzaBenchmark {
     }
 
     /// Builds `buildOperations` chat messages as ``build(_:serialise:buffer:)``
+    /// does and serialises each straight from the model into a reused
+    /// buffer, as `XMPPConnection.send(_: Message)` does. The checksum is
+    /// the bytes written (equal to the element path's).
+    static func serialiseFromModel(_ inputs: StanzaInputs, buffer: inout [UInt8]) -> (seconds: Double, checksum: Int) {
+        let writer = XMLWriter()
+        var checksum = 0
+        let start = ContinuousClock.now
+        for operation in 0..<buildOperations {
+            let message = inputs.chatMessage(operation)
+            buffer.removeAll(keepingCapacity: true)
+            do throws(XMLWriterError) {
+                try writer.write(message, into: &buffer)
+            } catch {
+                fail("the writer refused a message: \(error)")
+            }
+            checksum &+= buffer.count
+        }
+        return (seconds(since: start), checksum)
+    }
+
+    /// Builds `buildOperations` chat messages as ``build(_:serialise:buffer:)``
     /// does and sends them through an established session's channel
     /// handler (negotiated before the clock starts), in bursts of 100 with
     /// the server's `<a/>` after each: what `XMPPConnection.send` runs for
-    /// a bulk sender, without a socket or TLS. The checksum is the bytes
-    /// the client wrote.
-    static func send(_ inputs: StanzaInputs) -> (seconds: Double, checksum: Int) {
+    /// a bulk sender, without a socket or TLS. `typed` sends the messages
+    /// (serialised from the model, as `send(_: Message)` does) instead of
+    /// their elements. The checksum is the bytes the client wrote.
+    static func send(_ inputs: StanzaInputs, typed: Bool) -> (seconds: Double, checksum: Int) {
         let burst = 100
         do {
             let harness = try InboundPathHarness(streamManagement: true)
             defer { harness.close() }
             var elements: [XMLElement] = []
             elements.reserveCapacity(burst)
+            var messages: [Message] = []
+            messages.reserveCapacity(burst)
             var checksum = 0
             let start = ContinuousClock.now
             for first in stride(from: 0, to: buildOperations, by: burst) {
                 elements.removeAll(keepingCapacity: true)
+                messages.removeAll(keepingCapacity: true)
                 for operation in first..<min(first + burst, buildOperations) {
-                    elements.append(inputs.chatElement(operation))
+                    if typed {
+                        messages.append(inputs.chatMessage(operation))
+                    } else {
+                        elements.append(inputs.chatElement(operation))
+                    }
                 }
-                checksum &+= try harness.sendBurst(elements)
+                checksum &+= try typed ? harness.sendBurst(messages) : harness.sendBurst(elements)
             }
             let elapsed = seconds(since: start)
             guard harness.sentStanzas == buildOperations else {

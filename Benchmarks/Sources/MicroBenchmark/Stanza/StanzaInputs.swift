@@ -18,10 +18,15 @@ struct StanzaInputs {
     /// build contenders time.
     @inline(__always)
     func chatElement(_ operation: Int) -> XMLElement {
+        chatMessage(operation).element
+    }
+
+    /// The message ``chatElement(_:)`` is the element of.
+    func chatMessage(_ operation: Int) -> Message {
         let slot = operation & (Self.count - 1)
         var message = Message(type: .chat, to: recipients[slot], id: ids[slot], body: bodies[slot])
         message.extensions.append(noStore)
-        return message.element
+        return message
     }
 
     init() {

@@ -143,12 +143,23 @@ public final class InboundPathHarness {
     /// (as Prosody answers the client's `<r/>`), so that the ledger's
     /// window never fills. Returns the bytes the client wrote.
     public func sendBurst(_ elements: [XMLElement]) throws(InboundPathError) -> Int {
+        try sendBurst(elements.map(OutboundStanza.element))
+    }
+
+    /// ``sendBurst(_:)-([XMLElement])`` for messages, as
+    /// `XMPPConnection.send(_: Message)` sends them: serialised from the
+    /// model, without their elements.
+    public func sendBurst(_ messages: [Message]) throws(InboundPathError) -> Int {
+        try sendBurst(messages.map(OutboundStanza.message))
+    }
+
+    private func sendBurst(_ stanzas: [OutboundStanza]) throws(InboundPathError) -> Int {
         var written = 0
         do {
-            for element in elements { try handler.submitCoalesced(element) }
+            for stanza in stanzas { try handler.submitCoalesced(stanza) }
             channel.embeddedEventLoop.run()
             while let buffer = try channel.readOutbound(as: ByteBuffer.self) { written += buffer.readableBytes }
-            sentStanzas += elements.count
+            sentStanzas += stanzas.count
             if streamManagementEnabled {
                 try serverSends("<a xmlns='urn:xmpp:sm:3' h='\(sentStanzas)'/>")
                 while try channel.readOutbound(as: ByteBuffer.self) != nil {}
