@@ -115,4 +115,9 @@ extension StreamManagementLedger {
         if let answer = try ackRequested(now: now) { return answer }
         return answerIfDue(now: now.advanced(by: configuration.ackAnswerDelay))
     }
+
+    /// Sends an element (the ledger's tests speak in elements).
+    mutating func send(_ element: XMLElement, token: Token, now: MonotonicInstant) throws(StreamManagementError) -> SendDecision {
+        try send(.element(element), token: token, now: now)
+    }
 }

@@ -180,7 +180,7 @@ extension XMPPChannelHandler {
         context: ChannelHandlerContext
     ) {
         if write.isWritten {
-            if logger.logLevel <= .trace { traceElement("Sending XMPP element", stanza.element) }
+            traceElement("Sending XMPP element", stanza.element)
             self.write(bytes, context: context, promise: promise, placement: .aheadOfAnswers)
         } else {
             // Held for a resumption; never leave a caller waiting.

@@ -357,8 +357,11 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         livenessTimer = nil
     }
 
-    func traceElement(_ message: Logger.Message, _ element: XMLElement) {
+    /// Logs an element at `trace`; `element` is made only when that level
+    /// is on (an outbound message is kept without its element).
+    func traceElement(_ message: Logger.Message, _ element: @autoclosure () -> XMLElement) {
         guard logger.logLevel <= .trace else { return }
+        let element = element()
         logger.trace(
             message,
             metadata: [

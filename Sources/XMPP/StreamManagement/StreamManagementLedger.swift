@@ -182,12 +182,6 @@ struct StreamManagementLedger<Token: Hashable & Sendable>: Sendable {
         }
     }
 
-    /// ``send(_:token:now:)-(OutboundStanza,_,_)`` for an element.
-    /// - Throws: As that method.
-    mutating func send(_ element: XMLElement, token: Token, now: MonotonicInstant) throws(StreamManagementError) -> SendDecision {
-        try send(.element(element), token: token, now: now)
-    }
-
     // MARK: Shared steps
 
     /// Zeroes the counts and forgets the session (the stanzas must have

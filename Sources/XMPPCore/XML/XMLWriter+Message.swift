@@ -43,19 +43,16 @@ extension XMLWriter.Serialiser {
     /// lays it out: attributes `from`, `id`, `to`, `type`, `xml:lang`;
     /// children subjects, bodies, thread, extensions, error.
     mutating func writeInDefaultNamespace(_ message: Message) throws(XMLWriterError) {
-        let namespace = defaultNamespace
-        // Errors name the element they occur in, as the element path does.
-        let name = XMLQualifiedName(Message.localName, namespace: namespace)
         output.append("<message")
-        if let from = message.from { try appendAddressAttribute(" from='", from, element: name) }
-        if let id = message.id { try appendAttribute(" id='", id, element: name) }
-        if let to = message.to { try appendAddressAttribute(" to='", to, element: name) }
+        if let from = message.from { try appendAddressAttribute(" from='", from) }
+        if let id = message.id { try appendAttribute(" id='", id, of: "message") }
+        if let to = message.to { try appendAddressAttribute(" to='", to) }
         if message.type != .normal {
             output.append(" type='")
             output.appendUTF8(message.type.rawValue)
             output.append(UInt8(ascii: "'"))
         }
-        if let language = message.language { try appendAttribute(" xml:lang='", language, element: name) }
+        if let language = message.language { try appendAttribute(" xml:lang='", language, of: "message") }
         let hasChildren =
             !message.subjects.isEmpty || !message.bodyList.isEmpty || message.threadStorage != nil
             || !message.extensionList.isEmpty || message.errorStorage != nil
@@ -65,48 +62,56 @@ extension XMLWriter.Serialiser {
         }
         output.append(UInt8(ascii: ">"))
         for subject in message.subjects {
-            try appendText(subject, tag: "subject", namespace: namespace)
+            try appendText(subject, tag: "subject")
         }
         switch message.bodyList {
         case .none: break
-        case .one(let body): try appendText(body, tag: "body", namespace: namespace)
+        case .one(let body): try appendText(body, tag: "body")
         case .many(let bodies):
-            for body in bodies { try appendText(body, tag: "body", namespace: namespace) }
+            for body in bodies { try appendText(body, tag: "body") }
         }
-        if let thread = message.thread { try appendThread(thread, namespace: namespace) }
+        if let thread = message.thread { try appendThread(thread) }
         switch message.extensionList {
         case .none: break
         case .one(let element): try write(element)
         case .many(let elements):
             for element in elements { try write(element) }
         }
-        if let error = message.error { try write(error.element(namespace: namespace)) }
+        if let error = message.error { try write(error.element(namespace: defaultNamespace)) }
         output.append("</message>")
+    }
+
+    /// Appends `text` escaped, inside element `localName` of the default
+    /// namespace; the error names that element, as the element path's does
+    /// (the name is made only then).
+    private mutating func appendEscaped(_ text: String, inAttribute: Bool, of localName: StaticString) throws(XMLWriterError) {
+        if let illegal = output.appendEscaped(text, inAttribute: inAttribute) {
+            let name = XMLQualifiedName(localName.description, namespace: defaultNamespace)
+            throw XMLWriterError(.illegalCharacter(illegal), element: name)
+        }
     }
 
     /// Appends `opening` (` name='`), the escaped value and the closing quote.
     private mutating func appendAttribute(
-        _ opening: StaticString, _ value: String, element: XMLQualifiedName
+        _ opening: StaticString, _ value: String, of localName: StaticString
     ) throws(XMLWriterError) {
         output.append(opening)
-        try appendEscaped(value, inAttribute: true, element: element)
+        try appendEscaped(value, inAttribute: true, of: localName)
         output.append(UInt8(ascii: "'"))
     }
 
-    /// Appends an address attribute part by part, as its string form
-    /// (`local@domain/resource`) reads, without making that string.
-    private mutating func appendAddressAttribute(
-        _ opening: StaticString, _ address: JID, element: XMLQualifiedName
-    ) throws(XMLWriterError) {
+    /// Appends an address attribute of the message part by part, as its
+    /// string form (`local@domain/resource`) reads, without making that string.
+    private mutating func appendAddressAttribute(_ opening: StaticString, _ address: JID) throws(XMLWriterError) {
         output.append(opening)
         if let localpart = address.localpart {
-            try appendEscaped(localpart, inAttribute: true, element: element)
+            try appendEscaped(localpart, inAttribute: true, of: "message")
             output.append(UInt8(ascii: "@"))
         }
-        try appendEscaped(address.domainpart, inAttribute: true, element: element)
+        try appendEscaped(address.domainpart, inAttribute: true, of: "message")
         if let resourcepart = address.resourcepart {
             output.append(UInt8(ascii: "/"))
-            try appendEscaped(resourcepart, inAttribute: true, element: element)
+            try appendEscaped(resourcepart, inAttribute: true, of: "message")
         }
         output.append(UInt8(ascii: "'"))
     }
@@ -114,36 +119,30 @@ extension XMLWriter.Serialiser {
     /// Appends `<tag>text</tag>` (with `xml:lang` when the text has a
     /// language; `<tag/>` when it is empty), as
     /// `LanguageTaggedText.element(localName:namespace:)` builds it.
-    private mutating func appendText(
-        _ text: LanguageTaggedText, tag: StaticString, namespace: String
-    ) throws(XMLWriterError) {
-        let name = XMLQualifiedName(tag.description, namespace: namespace)
+    private mutating func appendText(_ text: LanguageTaggedText, tag: StaticString) throws(XMLWriterError) {
         output.append(UInt8(ascii: "<"))
         output.append(tag)
-        if let language = text.language { try appendAttribute(" xml:lang='", language, element: name) }
-        try appendContent(text.text, tag: tag, element: name)
+        if let language = text.language { try appendAttribute(" xml:lang='", language, of: tag) }
+        try appendContent(text.text, tag: tag)
     }
 
     /// Appends `<thread parent='…'>id</thread>`, as `Message.element`
     /// builds it.
-    private mutating func appendThread(_ thread: Message.Thread, namespace: String) throws(XMLWriterError) {
-        let name = XMLQualifiedName("thread", namespace: namespace)
+    private mutating func appendThread(_ thread: Message.Thread) throws(XMLWriterError) {
         output.append("<thread")
-        if let parent = thread.parent { try appendAttribute(" parent='", parent, element: name) }
-        try appendContent(thread.id, tag: "thread", element: name)
+        if let parent = thread.parent { try appendAttribute(" parent='", parent, of: "thread") }
+        try appendContent(thread.id, tag: "thread")
     }
 
     /// Ends a start tag whose attributes are written: `/>` for empty
     /// text, else `>`, the escaped text and the end tag.
-    private mutating func appendContent(
-        _ text: String, tag: StaticString, element: XMLQualifiedName
-    ) throws(XMLWriterError) {
+    private mutating func appendContent(_ text: String, tag: StaticString) throws(XMLWriterError) {
         guard !text.isEmpty else {
             output.append("/>")
             return
         }
         output.append(UInt8(ascii: ">"))
-        try appendEscaped(text, inAttribute: false, element: element)
+        try appendEscaped(text, inAttribute: false, of: tag)
         output.append("</")
         output.append(tag)
         output.append(UInt8(ascii: ">"))
