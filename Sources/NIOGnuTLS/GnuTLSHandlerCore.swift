@@ -211,10 +211,11 @@ package final class GnuTLSHandlerCore {
         var pending: ByteBuffer?
         var stalls = 0
         while isReadable, !receivedCloseNotify {
-            var buffer = pending ?? context.channel.allocator.buffer(capacity: plaintextCapacity)
+            let room = plaintextRoom
+            var buffer = pending ?? context.channel.allocator.buffer(capacity: room.capacity)
             pending = nil
             let before = progressMark
-            let step = session.read(into: &buffer)
+            let step = session.read(into: &buffer, room: room.perRead)
             if buffer.readableBytes > 0 { pending = buffer }
             switch step {
             case .complete(0):
@@ -225,6 +226,13 @@ package final class GnuTLSHandlerCore {
                 return
             case .complete:
                 stalls = 0
+                // All input taken and nothing left inside GnuTLS: another
+                // call could only answer "again".
+                if session.transport.inboundByteCount == 0, !session.hasPendingPlaintext {
+                    writeOutbound(context: context, flush: true)
+                    deliver(context: context, &pending)
+                    return
+                }
                 // Handed on when another record might not fit: cheaper than
                 // growing the buffer (a copy), and since its capacity is at
                 // most a delivery chunk, chunks stay within that size.
@@ -258,13 +266,25 @@ package final class GnuTLSHandlerCore {
         deliver(context: context, &pending)
     }
 
-    /// The size of a new plaintext buffer: room for the one record's worth
-    /// each read asks for plus what the queued ciphertext can hold
-    /// (plaintext is never longer), at most a delivery chunk (NIO rounds
-    /// capacities up to a power of two). A buffer of one record's size grew
-    /// (a reallocation and a copy) every time a burst of records filled it.
-    private var plaintextCapacity: Int {
-        min(session.transport.inboundByteCount + GnuTLSSession.maxRecordPlaintext, Self.deliveryChunkBytes)
+    /// The size of a new plaintext buffer, and the room each read makes
+    /// sure of.
+    ///
+    /// When the queued ciphertext is exactly one record, as for most
+    /// stanzas of a conversation, both are that record's length: plaintext
+    /// is never longer than its record, so one small buffer serves, not one
+    /// of 16 KiB and more.
+    ///
+    /// Otherwise: room for the one record's worth each read asks for plus
+    /// what the queued ciphertext can hold, at most a delivery chunk (NIO
+    /// rounds capacities up to a power of two). A buffer of one record's
+    /// size grew (a reallocation and a copy) every time a burst of records
+    /// filled it.
+    private var plaintextRoom: (capacity: Int, perRead: Int) {
+        let queued = session.transport.inboundByteCount
+        if let record = session.transport.firstRecordLength, record == queued, !session.hasPendingPlaintext {
+            return (record, record)
+        }
+        return (min(queued + GnuTLSSession.maxRecordPlaintext, Self.deliveryChunkBytes), GnuTLSSession.maxRecordPlaintext)
     }
 
     /// The peer's input ended: whatever GnuTLS still holds is decrypted, and

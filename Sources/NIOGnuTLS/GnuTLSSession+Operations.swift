@@ -29,10 +29,13 @@ extension GnuTLSSession {
 
     /// Decrypts at most one record's worth of plaintext into `buffer`.
     /// `.complete(0)` means the peer sent `close_notify`.
-    package func read(into buffer: inout ByteBuffer) -> Step<Int> {
+    /// - Parameter room: The writable bytes to make sure of first. A record
+    ///   longer than that is not lost: GnuTLS keeps the rest for the next
+    ///   call (``hasPendingPlaintext``).
+    package func read(into buffer: inout ByteBuffer, room: Int = maxRecordPlaintext) -> Step<Int> {
         guard let session = raw else { return .failed(Self.closedError) }
         var rc = 0
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: Self.maxRecordPlaintext) { space in
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: room) { space in
             rc = gnutls_record_recv(session, space.baseAddress, space.count)
             return max(rc, 0)
         }
@@ -57,6 +60,12 @@ extension GnuTLSSession {
         }
         _ = gnutls_alert_send_appropriate(session, code)
         return .failed(GnuTLSError(gnutls: code, as: .recordFailed))
+    }
+
+    /// Whether GnuTLS holds decrypted bytes a read has not returned yet.
+    package var hasPendingPlaintext: Bool {
+        guard let session = raw else { return false }
+        return gnutls_record_check_pending(session) > 0
     }
 
     /// Encrypts all of `plaintext`, one record per call to GnuTLS (it sends

@@ -50,6 +50,17 @@ package final class GnuTLSTransportBuffers {
         inbound.reduce(0) { $0 + $1.readableBytes }
     }
 
+    /// The length, header included, of the record the queued bytes start
+    /// with (RFC 8446 §5.1); `nil` while its header is not all here in the
+    /// first buffer.
+    package var firstRecordLength: Int? {
+        guard let first = inbound.first, first.readableBytes >= 5,
+            let high = first.getInteger(at: first.readerIndex + 3, as: UInt8.self),
+            let low = first.getInteger(at: first.readerIndex + 4, as: UInt8.self)
+        else { return nil }
+        return 5 + (Int(high) << 8) + Int(low)
+    }
+
     /// Whether a pull would produce anything, bytes or end of file; the
     /// answer to GnuTLS's pull-timeout question.
     package var isReadable: Bool { isAtEndOfFile || !inbound.isEmpty }

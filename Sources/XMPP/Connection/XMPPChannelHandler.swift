@@ -84,6 +84,10 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
 
     private let transport: SessionStateMachine.Transport
     let reader: XMLStreamReader
+    /// The event array of the last read, emptied, for the next read to
+    /// fill: one allocation saved per read. Kept only while small (see
+    /// `channelRead`), so an idle session holds no burst's worth.
+    var spareEvents: [XMLStreamEvent] = []
     let writer = XMLWriter()
     let makeTLSHandler: TLSHandlerFactory
     var tlsHandler: GnuTLSClientHandler?
@@ -218,7 +222,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
             flushAtEndOfTurn(context: context)
         }
         let buffer = unwrapInboundIn(data)
-        var events: [XMLStreamEvent] = []
+        var events = spareEvents
+        spareEvents = []
         var failure: XMLStreamError?
         buffer.withUnsafeReadableBytes { bytes in
             do throws(XMLStreamError) {
@@ -262,7 +267,14 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
             logger.debug("XMPP stream from the server is invalid", metadata: [XMPPLoggingKey.error: "\(failure)"])
             run(machine.readerFailed(failure))
         }
+        if events.capacity <= Self.spareEventsCapacity {
+            events.removeAll(keepingCapacity: true)
+            spareEvents = events
+        }
     }
+
+    /// The largest event array kept for the next read: a few stanzas' worth.
+    static let spareEventsCapacity = 16
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let tlsEvent = event as? TLSUserEvent, case .handshakeCompleted = tlsEvent {
