@@ -39,20 +39,22 @@ enum OtherAllocs {
             .row("TLS handshake, C client (+ in-memory server)", corpus: "–", per: handshakes, unit: "handshake"))
         let swiftClient = SwiftTLSClient(fixture)
         let cClient = CTLSClient(fixture)
-        for (recordSize, records) in [(100, 10_000), (16 * 1024, 256)] {
+        for (recordSize, records, onePerRead) in [(100, 10_000, false), (16 * 1024, 256, false), (300, 2_000, true)] {
             let payload = [UInt8](repeating: 0x61, count: recordSize * records)
+            let reads = onePerRead ? ", one per read" : ""
             // The server encrypts first; the inner start() then resets the
             // count, so only the client's decryption is counted.
             rows.append(AllocBenchmark.counted {
-                let reads = swiftClient.prepare(payload, recordSize: recordSize)
+                let buffers = swiftClient.prepare(payload, recordSize: recordSize, oneRecordPerRead: onePerRead)
                 AllocCount.start()
-                _ = swiftClient.consume(reads, expecting: payload.count)
-            }.row("TLS decrypt \(recordSize)-byte records, library", corpus: "–", per: records, unit: "record"))
+                _ = swiftClient.consume(buffers, expecting: payload.count)
+            }.row("TLS decrypt \(recordSize)-byte records\(reads), library", corpus: "–", per: records, unit: "record"))
             rows.append(AllocBenchmark.counted {
                 let ciphertext = Endpoint.encrypt(cClient.server, payload, recordSize: recordSize)
+                let ranges = TLSFixture.reads(of: ciphertext, oneRecordEach: onePerRead)
                 AllocCount.start()
-                _ = cClient.consume(ciphertext, expecting: payload.count)
-            }.row("TLS decrypt \(recordSize)-byte records, C client", corpus: "–", per: records, unit: "record"))
+                _ = cClient.consume(ciphertext, reads: ranges, expecting: payload.count)
+            }.row("TLS decrypt \(recordSize)-byte records\(reads), C client", corpus: "–", per: records, unit: "record"))
         }
         swiftClient.close()
         cClient.close()

@@ -57,23 +57,22 @@ final class CTLSClient {
     }
 
     /// One bulk pass, as `SwiftTLSClient.receive`.
-    func receive(_ payload: [UInt8], recordSize: Int) -> Double {
-        consume(Endpoint.encrypt(server, payload, recordSize: recordSize), expecting: payload.count)
+    func receive(_ payload: [UInt8], recordSize: Int, oneRecordPerRead: Bool) -> Double {
+        let ciphertext = Endpoint.encrypt(server, payload, recordSize: recordSize)
+        return consume(ciphertext, reads: TLSFixture.reads(of: ciphertext, oneRecordEach: oneRecordPerRead),
+            expecting: payload.count)
     }
 
-    /// The client decrypts `ciphertext` in `TLSFixture.readSize`-byte reads;
-    /// returns the seconds it took.
-    func consume(_ ciphertext: [UInt8], expecting plaintextBytes: Int) -> Double {
+    /// The client decrypts `ciphertext` read by read; returns the seconds
+    /// it took.
+    func consume(_ ciphertext: [UInt8], reads: [Range<Int>], expecting plaintextBytes: Int) -> Double {
         var total: UInt64 = 0
         let start = ContinuousClock.now
         ciphertext.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let end = min(offset + TLSFixture.readSize, bytes.count)
-                Endpoint.feed(client, UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+            for read in reads {
+                Endpoint.feed(client, UnsafeRawBufferPointer(rebasing: bytes[read]))
                 let rc = tlspeer_receive_all(client, scratch, 16 * 1024, &total)
                 if rc < 0 { fail("C client receive: \(String(cString: tlspeer_error_string(rc)))") }
-                offset = end
             }
         }
         let elapsed = seconds(since: start)

@@ -73,16 +73,16 @@ final class SwiftTLSClient {
     }
 
     /// One bulk pass: the server encrypts `payload` (not timed), the client
-    /// decrypts it from `TLSFixture.readSize`-byte reads (timed).
-    func receive(_ payload: [UInt8], recordSize: Int) -> Double {
-        consume(prepare(payload, recordSize: recordSize), expecting: payload.count)
+    /// decrypts it from the reads `TLSFixture.reads` cuts (timed).
+    func receive(_ payload: [UInt8], recordSize: Int, oneRecordPerRead: Bool) -> Double {
+        consume(prepare(payload, recordSize: recordSize, oneRecordPerRead: oneRecordPerRead), expecting: payload.count)
     }
 
     /// The server encrypts `payload`; returns the ciphertext as socket reads.
-    func prepare(_ payload: [UInt8], recordSize: Int) -> [ByteBuffer] {
+    func prepare(_ payload: [UInt8], recordSize: Int, oneRecordPerRead: Bool) -> [ByteBuffer] {
         let ciphertext = Endpoint.encrypt(server, payload, recordSize: recordSize)
-        return stride(from: 0, to: ciphertext.count, by: TLSFixture.readSize).map { offset in
-            channel.allocator.buffer(bytes: ciphertext[offset..<min(offset + TLSFixture.readSize, ciphertext.count)])
+        return TLSFixture.reads(of: ciphertext, oneRecordEach: oneRecordPerRead).map { range in
+            channel.allocator.buffer(bytes: ciphertext[range])
         }
     }
 

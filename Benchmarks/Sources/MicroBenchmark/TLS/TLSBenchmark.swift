@@ -5,8 +5,12 @@ import CGnuTLSPeer
 /// `GnuTLSClientHandler` and through a plain C GnuTLS client.
 enum TLSBenchmark {
     static let handshakesPerPass = 20
-    /// Plaintext per bulk pass, by record size.
-    static let bulk: [(recordSize: Int, bytes: Int)] = [(100, 2_000_000), (16 * 1024, 8 * 1024 * 1024)]
+    /// Plaintext per bulk pass, by record size, and whether each record
+    /// arrives in a read of its own (a conversation) or reads are 16 KiB
+    /// (a burst).
+    static let bulk: [(recordSize: Int, bytes: Int, oneRecordPerRead: Bool)] = [
+        (100, 2_000_000, false), (16 * 1024, 8 * 1024 * 1024, false), (300, 600_000, true),
+    ]
 
     static func run(_ options: Options) {
         print("\n## tls: in-memory TLS 1.3, client side\n")
@@ -27,17 +31,18 @@ enum TLSBenchmark {
 
         var payloads: [Int: [UInt8]] = [:]
         var random = SplitMix64(seed: 0x5EED_0000_0000_7150)
-        for (_, bytes) in bulk where payloads[bytes] == nil {
+        for (_, bytes, _) in bulk where payloads[bytes] == nil {
             payloads[bytes] = (0..<bytes).map { _ in UInt8(truncatingIfNeeded: random.next()) }
         }
         var bulkContenders: [Contender] = []
-        for (recordSize, bytes) in bulk {
+        for (recordSize, bytes, oneRecordPerRead) in bulk {
             guard let payload = payloads[bytes] else { continue }
-            bulkContenders.append(Contender(name: "library, \(recordSize)-byte records") {
-                swiftProbe.receive(payload, recordSize: recordSize)
+            let reads = oneRecordPerRead ? ", one per read" : ""
+            bulkContenders.append(Contender(name: "library, \(recordSize)-byte records\(reads)") {
+                swiftProbe.receive(payload, recordSize: recordSize, oneRecordPerRead: oneRecordPerRead)
             })
-            bulkContenders.append(Contender(name: "C floor, \(recordSize)-byte records") {
-                cProbe.receive(payload, recordSize: recordSize)
+            bulkContenders.append(Contender(name: "C floor, \(recordSize)-byte records\(reads)") {
+                cProbe.receive(payload, recordSize: recordSize, oneRecordPerRead: oneRecordPerRead)
             })
         }
         let bulkSamples = alternate(bulkContenders, warmup: options.warmupRounds, rounds: options.rounds)
@@ -60,7 +65,7 @@ enum TLSBenchmark {
 
         rows = []
         for (index, contender) in bulkContenders.enumerated() {
-            let (recordSize, bytes) = bulk[index / 2]
+            let (recordSize, bytes, _) = bulk[index / 2]
             let median = Statistics(bulkSamples[index]).median
             let cMedian = Statistics(bulkSamples[index | 1]).median
             rows.append([
@@ -69,7 +74,7 @@ enum TLSBenchmark {
                 fixed(median / cMedian, 2), fixed(pairedRatio(bulkSamples[index], bulkSamples[index | 1]), 2),
             ])
         }
-        printTable(["decrypt (16 KiB reads)", "plaintext MB/s", "records/s", "IQR", "time vs C", "paired"], rows)
+        printTable(["decrypt (16 KiB reads unless one per read)", "plaintext MB/s", "records/s", "IQR", "time vs C", "paired"], rows)
         print("time vs C: ratio of median times (1.00 = as fast as C); paired: median of per-round ratios.")
     }
 

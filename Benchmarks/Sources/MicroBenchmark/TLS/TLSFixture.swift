@@ -13,6 +13,25 @@ final class TLSFixture {
     /// Bytes per simulated socket read, for both clients.
     static let readSize = 16 * 1024
 
+    /// The simulated socket reads of `ciphertext`: `readSize` bytes each,
+    /// or, for `oneRecordEach`, each TLS record on its own (as the stanzas
+    /// of a conversation arrive), found by the length in its header.
+    static func reads(of ciphertext: [UInt8], oneRecordEach: Bool) -> [Range<Int>] {
+        guard oneRecordEach else {
+            return stride(from: 0, to: ciphertext.count, by: readSize).map { $0..<min($0 + readSize, ciphertext.count) }
+        }
+        var reads: [Range<Int>] = []
+        var offset = 0
+        while offset + 5 <= ciphertext.count {
+            let end = offset + 5 + (Int(ciphertext[offset + 3]) << 8) + Int(ciphertext[offset + 4])
+            guard end <= ciphertext.count else { fail("a record runs past the ciphertext") }
+            reads.append(offset..<end)
+            offset = end
+        }
+        guard offset == ciphertext.count else { fail("the ciphertext ends inside a record header") }
+        return reads
+    }
+
     let pki: OpaquePointer
     let context: GnuTLSContext
     /// Any address: an EmbeddedChannel only needs one to become active.
