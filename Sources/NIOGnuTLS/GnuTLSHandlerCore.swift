@@ -228,7 +228,7 @@ package final class GnuTLSHandlerCore {
                 stalls = 0
                 // All input taken and nothing left inside GnuTLS: another
                 // call could only answer "again".
-                if session.transport.inboundByteCount == 0, !session.hasPendingPlaintext {
+                if !session.transport.hasUnpulledBytes, !session.hasPendingPlaintext {
                     writeOutbound(context: context, flush: true)
                     deliver(context: context, &pending)
                     return
@@ -272,7 +272,9 @@ package final class GnuTLSHandlerCore {
     /// When the queued ciphertext is exactly one record, as for most
     /// stanzas of a conversation, both are that record's length: plaintext
     /// is never longer than its record, so one small buffer serves, not one
-    /// of 16 KiB and more.
+    /// of 16 KiB and more. (Should GnuTLS still hold plaintext of an
+    /// earlier record, which this loop does not leave behind, a read
+    /// returns what fits and the loop reads on.)
     ///
     /// Otherwise: room for the one record's worth each read asks for plus
     /// what the queued ciphertext can hold, at most a delivery chunk (NIO
@@ -281,7 +283,7 @@ package final class GnuTLSHandlerCore {
     /// filled it.
     private var plaintextRoom: (capacity: Int, perRead: Int) {
         let queued = session.transport.inboundByteCount
-        if let record = session.transport.firstRecordLength, record == queued, !session.hasPendingPlaintext {
+        if let record = session.transport.firstRecordLength, record == queued {
             return (record, record)
         }
         return (min(queued + GnuTLSSession.maxRecordPlaintext, Self.deliveryChunkBytes), GnuTLSSession.maxRecordPlaintext)

@@ -50,6 +50,10 @@ package final class GnuTLSTransportBuffers {
         inbound.reduce(0) { $0 + $1.readableBytes }
     }
 
+    /// Whether received bytes wait to be pulled; ``inboundByteCount``
+    /// without the sum.
+    package var hasUnpulledBytes: Bool { !inbound.isEmpty }
+
     /// The length, header included, of the record the queued bytes start
     /// with (RFC 8446 §5.1); `nil` while its header is not all here in the
     /// first buffer.

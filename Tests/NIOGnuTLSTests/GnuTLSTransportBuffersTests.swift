@@ -39,6 +39,24 @@ extension NIOGnuTLSTests {
             #expect(transport.bytesPulled == 7)
         }
 
+        @Test("the first record's length comes from its header once the header is all in; unpulled bytes are seen without a sum")
+        func firstRecordLength() {
+            let transport = GnuTLSTransportBuffers(allocator: ByteBufferAllocator())
+            #expect(transport.firstRecordLength == nil)
+            #expect(!transport.hasUnpulledBytes)
+            transport.receive(ByteBuffer(bytes: [23, 3, 3, 0x01]))
+            #expect(transport.firstRecordLength == nil)
+            #expect(transport.hasUnpulledBytes)
+            transport.receive(ByteBuffer())
+            #expect(transport.firstRecordLength == nil)
+            let transport2 = GnuTLSTransportBuffers(allocator: ByteBufferAllocator())
+            transport2.receive(ByteBuffer(bytes: [23, 3, 3, 0x01, 0x2C, 0xAA]))
+            #expect(transport2.firstRecordLength == 5 + 300)
+            #expect(pull(transport2, upTo: 6) == (.bytes(6), [23, 3, 3, 0x01, 0x2C, 0xAA]))
+            #expect(!transport2.hasUnpulledBytes)
+            #expect(transport2.firstRecordLength == nil)
+        }
+
         @Test("bytes queued before EOF are still pulled before EOF is reported")
         func dataBeforeEndOfFile() {
             let transport = GnuTLSTransportBuffers(allocator: ByteBufferAllocator())
