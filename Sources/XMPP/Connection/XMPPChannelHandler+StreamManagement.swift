@@ -13,7 +13,7 @@ extension XMPPChannelHandler {
     /// with ``XMPPClientError/Code/notAcknowledged`` when the session ends
     /// first or after ``stopWaitingForAcknowledgement(_:)``.
     /// - Throws: ``XMPPClientError/Code/unserializableElement`` and what
-    ///   ``SessionStateMachine/sendAcknowledged(stanza:now:)`` throws;
+    ///   ``SessionStateMachine/sendAcknowledged(_:now:)`` throws;
     ///   nothing is written then.
     func startAcknowledgedSend(
         _ stanza: OutboundStanza

@@ -6,30 +6,20 @@ import XMPPCore
 extension SessionStateMachine {
     /// The application sends a stanza and waits for its acknowledgement.
     ///
-    /// The first action writes `element`; `<r/>` follows at once (someone
-    /// waits for the answer).
+    /// The machine counts it; the caller writes its bytes (serialised
+    /// before, so that one that cannot be written is never counted) when
+    /// the returned write says so. `<r/>` follows at once (someone waits
+    /// for the answer).
     /// - Parameters:
-    ///   - element: A stanza.
+    ///   - stanza: A stanza (a message may stay a model value).
     ///   - now: The current instant; `nil` keeps the latest one known.
     /// - Returns: The token that ``Action/stanzasAcknowledged(_:)`` or
-    ///   ``Action/stanzasNotAcknowledged(_:_:)`` will name, and the actions.
+    ///   ``Action/stanzasNotAcknowledged(_:_:)`` will name, and the write.
     /// - Throws: ``XMPPClientError/Code/connectionClosed`` unless the session
     ///   is established, ``XMPPClientError/Code/notAStanza``,
     ///   ``XMPPClientError/Code/streamManagementNotEnabled``,
     ///   ``XMPPClientError/Code/unacknowledgedLimitReached``; nothing is
-    ///   written then.
-    mutating func sendAcknowledged(
-        stanza element: XMLElement,
-        now: MonotonicInstant? = nil
-    ) throws(XMPPClientError) -> (token: OutboundStanzaToken, actions: [Action]) {
-        let (token, write) = try sendAcknowledged(.element(element), now: now)
-        return (token, write.actions(writing: element))
-    }
-
-    /// ``sendAcknowledged(stanza:now:)``, for a stanza the caller writes
-    /// itself (a message serialised from the model): the machine's part is
-    /// counting it and the actions after the write.
-    /// - Throws: As ``sendAcknowledged(stanza:now:)``.
+    ///   counted then.
     mutating func sendAcknowledged(
         _ stanza: OutboundStanza,
         now: MonotonicInstant? = nil
@@ -43,8 +33,18 @@ extension SessionStateMachine {
         return (token, write)
     }
 
-    /// ``send(stanza:now:)``, for a stanza the caller writes itself.
-    /// - Throws: As ``send(stanza:now:)``.
+    /// The application sends a top-level element (a stanza, or another
+    /// element).
+    ///
+    /// With stream management on, a stanza is counted, and its write may be
+    /// followed by `<r/>` and a move of the ack-request timer. The caller
+    /// writes the bytes it serialised before, when the returned write says so.
+    /// - Parameters:
+    ///   - stanza: The stanza or element.
+    ///   - now: The current instant; `nil` keeps the latest one known.
+    /// - Throws: ``XMPPClientError/Code/connectionClosed`` unless the session
+    ///   is established; ``XMPPClientError/Code/unacknowledgedLimitReached``
+    ///   when the stanza cannot be counted (nothing is written).
     mutating func send(_ stanza: OutboundStanza, now: MonotonicInstant? = nil) throws(XMPPClientError) -> StanzaWrite {
         if let now { advanceClock(to: now) }
         try checkEstablished()

@@ -294,21 +294,6 @@ struct SessionStateMachine: Sendable {
         }
     }
 
-    /// The application sends a top-level element.
-    ///
-    /// The first action writes `element` (the handler may write bytes it
-    /// serialised before); with stream management on, a stanza is counted
-    /// and may be followed by `<r/>` and a move of the ack-request timer.
-    /// - Parameters:
-    ///   - element: The element.
-    ///   - now: The current instant; `nil` keeps the latest one known.
-    /// - Throws: ``XMPPClientError/Code/connectionClosed`` unless the session
-    ///   is established; ``XMPPClientError/Code/unacknowledgedLimitReached``
-    ///   when the stanza cannot be counted (nothing is written).
-    mutating func send(stanza element: XMLElement, now: MonotonicInstant? = nil) throws(XMPPClientError) -> [Action] {
-        try send(.element(element), now: now).actions(writing: element)
-    }
-
     /// Throws unless the session is established.
     func checkEstablished() throws(XMPPClientError) {
         switch state {
