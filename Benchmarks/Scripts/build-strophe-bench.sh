@@ -9,5 +9,5 @@ command -v pkg-config >/dev/null || { echo "build-strophe-bench.sh: pkg-config m
 pkg-config --exists libstrophe || { echo "build-strophe-bench.sh: libstrophe missing: apt-get install -y libstrophe-dev" >&2; exit 1; }
 mkdir -p "$(dirname "$out")"
 # shellcheck disable=SC2046  # pkg-config's output is meant to be split
-cc -O2 -Wall -Wextra -std=c11 -o "$out" "$bench/libstrophe/strophe_bench.c" "$bench/libstrophe/strophe_idle.c" $(pkg-config --cflags --libs libstrophe)
+cc -O2 -Wall -Wextra -std=c11 -o "$out" -I "$bench/common" "$bench/libstrophe/strophe_bench.c" "$bench/libstrophe/strophe_idle.c" $(pkg-config --cflags --libs libstrophe)
 echo "$out"

@@ -53,6 +53,12 @@
 #                     the round trip: with 0, every message that finds the
 #                     other process asleep pays for waking a halted vCPU
 #                     (Benchmarks/README.md). Needs root.
+#   --floor           the round-trip block also runs the no-library C floor
+#                     (Benchmarks/floor/floor_bench.c: GnuTLS, one record
+#                     per message, no parser, XEP-0198 as set by --no-sm),
+#                     third in the rotation; the table adds its medians and
+#                     each client's paired ratio to it. What any client can
+#                     reach against this Prosody on this machine.
 #   --together        in the throughput block, both clients' sender and
 #                     receiver run at the same time (libstrophe's pair on
 #                     user05 -> user06), instead of one client after the
@@ -85,7 +91,7 @@ scratch=${BENCH_SCRATCH:-$bench/.build-bench}
 prosody_dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
 
 reps=5 login_n=50 roundtrip_n=1000 throughput_n=20000 idle_n=200 idle_parallel=32 idle_max=0 idle_max_strophe=0
-only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu="" placement="" halt_poll="" together=0
+only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu="" placement="" halt_poll="" together=0 floor=0
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift 2 ;;
@@ -108,6 +114,7 @@ while [ $# -gt 0 ]; do
         --receiver-with-server) placement=receiver-with-server; shift ;;
         --halt-poll) halt_poll=$2; shift 2 ;;
         --together) together=1; shift ;;
+        --floor) floor=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "session-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -155,15 +162,21 @@ fi
 command -v python3 >/dev/null || die "python3 is needed for the summary table: apt-get install -y python3"
 
 strophe=$scratch/strophe_bench
+floor_bin=$scratch/floor_bench
 swift_bin=$scratch/release/SessionBenchmark
 if [ "$build" = 1 ]; then
     say "building the libstrophe side"
     "$bench/Scripts/build-strophe-bench.sh" "$strophe" >/dev/null
+    if [ "$floor" = 1 ]; then
+        say "building the C floor"
+        "$bench/Scripts/build-floor-bench.sh" "$floor_bin" >/dev/null
+    fi
     say "building the Swift side (release)"
     (cd "$bench" && swift build -c release --product SessionBenchmark --scratch-path "$scratch" >&2)
 fi
 [ -x "$strophe" ] || die "$strophe missing (run without --no-build)"
 [ -x "$swift_bin" ] || die "$swift_bin missing (run without --no-build)"
+[ "$floor" = 0 ] || [ -x "$floor_bin" ] || die "$floor_bin missing (run without --no-build)"
 
 out=${out:-$(mktemp -d /tmp/session-bench.XXXXXX)}
 mkdir -p "$out"
@@ -228,6 +241,8 @@ run() {
     [ -n "$cpu" ] && pin=(taskset -c "$cpu")
     if [ "$client" = libstrophe ]; then
         exec "${pin[@]}" timeout "$limit" "$strophe" "$@"
+    elif [ "$client" = c-floor ]; then
+        exec "${pin[@]}" timeout "$limit" "$floor_bin" "$@"
     else
         exec "${pin[@]}" timeout "$limit" "$swift_bin" "$@" --system-roots "$system_roots"
     fi
@@ -235,6 +250,16 @@ run() {
 
 # The two clients in alternating order: odd runs libstrophe first.
 clients_for() { if [ $(($1 % 2)) = 1 ]; then echo "libstrophe swift-xmpp"; else echo "swift-xmpp libstrophe"; fi; }
+
+# The round-trip block's clients with --floor: the three in turn, each
+# first in every third run.
+roundtrip_clients_for() {
+    case $(($1 % 3)) in
+        1) echo "libstrophe swift-xmpp c-floor" ;;
+        2) echo "swift-xmpp c-floor libstrophe" ;;
+        0) echo "c-floor libstrophe swift-xmpp" ;;
+    esac
+}
 
 run_login() {
     local rep=$1 client=$2 line
@@ -382,7 +407,9 @@ for scenario in login roundtrip throughput idle; do
             run_throughput_together "$rep"
             continue
         fi
-        for client in $(clients_for "$rep"); do
+        clients=$(clients_for "$rep")
+        [ "$scenario" = roundtrip ] && [ "$floor" = 1 ] && clients=$(roundtrip_clients_for "$rep")
+        for client in $clients; do
             say "$scenario run $rep/$reps: $client"
             "run_$scenario" "$rep" "$client"
         done
@@ -456,6 +483,22 @@ for role, label, key, better in metrics:
     fmt = lambda v: "–" if v is None else (f"{v:,.1f}" if v >= 100 else f"{v:.3f}")
     print(f"| {label} | {min(nc, ns)} | {fmt(c)} | {fmt(s)} | {ratio} | {pair} | {better} |")
 print("\nswift/strophe: ratio of the medians; paired: median of each run's ratio to the other client's run of the same number.")
+if any(r["client"] == "c-floor" for r in rows):
+    def paired_to_floor(client, key):
+        by_rep = {}
+        for r in rows:
+            if r["role"] == "roundtrip" and key in r:
+                by_rep.setdefault(r["rep"], {})[r["client"]] = r[key]
+        ratios = [p[client] / p["c-floor"] for p in by_rep.values() if p.get("c-floor") and client in p]
+        return f"{statistics.median(ratios):.2f}" if ratios else "–"
+    print("\nThe no-library C floor (--floor), round-trip block:\n")
+    print("| metric | C floor (median) | libstrophe / floor, paired | swift-xmpp / floor, paired |")
+    print("|---|---:|---:|---:|")
+    for role, label, key, better in metrics:
+        if role != "roundtrip":
+            continue
+        f, _ = med("roundtrip", "c-floor", key)
+        print(f"| {label} | {f:,.1f} | {paired_to_floor('libstrophe', key)} | {paired_to_floor('swift-xmpp', key)} |")
 idle = [r for r in rows if r["role"] == "idle"]
 if idle:
     print(f"\nidle: {idle[0]['n']} sessions per run, {idle[0]['parallel']} logins in flight at most")

@@ -48,6 +48,7 @@
 
 #include <strophe.h>
 
+#include "bench_clock.h"
 #include "strophe_bench.h"
 
 #define BODY_BYTES 100
@@ -82,33 +83,9 @@ typedef struct {
 
 static void send_roundtrip(bench *b);
 
-double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+double now_s(void) { return bench_now_s(); }
 
-/* User + system CPU of the whole process, in seconds. */
-double cpu_s(void) {
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* The q-quantile (0...1) of sorted values, nearest rank. */
-static double quantile(const double *sorted, long n, double q) {
-    if (n <= 0) return 0;
-    long rank = (long)(q * (double)n + 0.999999999);
-    if (rank < 1) rank = 1;
-    if (rank > n) rank = n;
-    return sorted[rank - 1];
-}
+double cpu_s(void) { return bench_cpu_s(); }
 
 static void fail(bench *b, const char *what) {
     if (!b->failed) {
@@ -381,11 +358,11 @@ int main(int argc, char **argv) {
         }
         double total = now_s() - t_all, cpu = cpu_s() - c_all;
         if (status == 0) {
-            qsort(wall, (size_t)n, sizeof *wall, cmp_double);
+            qsort(wall, (size_t)n, sizeof *wall, bench_cmp_double);
             printf("{\"client\":\"libstrophe\",\"scenario\":\"login\",\"n\":%ld,\"wall_s\":%.4f,"
                    "\"wall_ms_per_op\":%.3f,\"wall_ms_median\":%.3f,\"wall_ms_p99\":%.3f,"
                    "\"cpu_ms_per_op\":%.3f}\n",
-                   n, total, total * 1e3 / (double)n, quantile(wall, n, 0.5), quantile(wall, n, 0.99),
+                   n, total, total * 1e3 / (double)n, bench_quantile(wall, n, 0.5), bench_quantile(wall, n, 0.99),
                    cpu * 1e3 / (double)n);
         }
         free(wall);
@@ -409,10 +386,10 @@ int main(int argc, char **argv) {
                 fprintf(stderr, "cannot write %s\n", o.samples_file);
                 status = 1;
             }
-            qsort(b.samples, (size_t)n, sizeof *b.samples, cmp_double);
+            qsort(b.samples, (size_t)n, sizeof *b.samples, bench_cmp_double);
             printf("{\"client\":\"libstrophe\",\"scenario\":\"roundtrip\",\"n\":%ld,\"wall_s\":%.4f,"
                    "\"rtt_us_median\":%.1f,\"rtt_us_p99\":%.1f,\"cpu_us_per_op\":%.1f}\n",
-                   n, b.last_at - b.phase_start, quantile(b.samples, n, 0.5), quantile(b.samples, n, 0.99),
+                   n, b.last_at - b.phase_start, bench_quantile(b.samples, n, 0.5), bench_quantile(b.samples, n, 0.99),
                    (cpu_end - b.phase_cpu_start) * 1e6 / (double)n);
         } else if (sc == 2) {
             double wall = b.last_at - b.first_at;
