@@ -459,16 +459,16 @@ metrics = [
     ("idle", "idle: client CPU ms / login", "login_cpu_ms_per_session", "lower"),
 ]
 print()
-def paired(role, key):
-    # Each run's ratio to the other client's run of the same number (they
-    # ran back to back), then the median: steadier than the ratio of
+def paired(role, key, client="swift-xmpp", reference="libstrophe"):
+    # Each run's ratio to the reference client's run of the same number
+    # (they ran back to back), then the median: steadier than the ratio of
     # medians when the machine speeds up or slows down during a block.
     by_rep = {}
     for r in rows:
         if r["role"] == role and key in r:
             by_rep.setdefault(r["rep"], {})[r["client"]] = r[key]
-    ratios = [p["swift-xmpp"] / p["libstrophe"] for p in by_rep.values()
-              if p.get("libstrophe") and "swift-xmpp" in p]
+    ratios = [p[client] / p[reference] for p in by_rep.values()
+              if p.get(reference) and client in p]
     return statistics.median(ratios) if ratios else None
 print("| metric | runs | libstrophe (median) | swift-xmpp (median) | swift/strophe | paired | better |")
 print("|---|---:|---:|---:|---:|---:|---|")
@@ -485,12 +485,8 @@ for role, label, key, better in metrics:
 print("\nswift/strophe: ratio of the medians; paired: median of each run's ratio to the other client's run of the same number.")
 if any(r["client"] == "c-floor" for r in rows):
     def paired_to_floor(client, key):
-        by_rep = {}
-        for r in rows:
-            if r["role"] == "roundtrip" and key in r:
-                by_rep.setdefault(r["rep"], {})[r["client"]] = r[key]
-        ratios = [p[client] / p["c-floor"] for p in by_rep.values() if p.get("c-floor") and client in p]
-        return f"{statistics.median(ratios):.2f}" if ratios else "–"
+        ratio = paired("roundtrip", key, client, "c-floor")
+        return "–" if ratio is None else f"{ratio:.2f}"
     print("\nThe no-library C floor (--floor), round-trip block:\n")
     print("| metric | C floor (median) | libstrophe / floor, paired | swift-xmpp / floor, paired |")
     print("|---|---:|---:|---:|")
