@@ -59,6 +59,12 @@
 #                     third in the rotation; the table adds its medians and
 #                     each client's paired ratio to it. What any client can
 #                     reach against this Prosody on this machine.
+#   --answer          the round-trip block also runs swift-xmpp with its
+#                     answering API (SessionBenchmark --api answer:
+#                     XMPPConnection.answerMessages answers each echo with
+#                     the next message inside the read, as libstrophe's
+#                     handler does), as client swift-xmpp-answer; the
+#                     table adds its medians and paired ratios
 #   --together        in the throughput block, both clients' sender and
 #                     receiver run at the same time (libstrophe's pair on
 #                     user05 -> user06), instead of one client after the
@@ -91,7 +97,7 @@ scratch=${BENCH_SCRATCH:-$bench/.build-bench}
 prosody_dir=${XMPP_TEST_PROSODY_DIR:-$repo/.test-env/prosody}
 
 reps=5 login_n=50 roundtrip_n=1000 throughput_n=20000 idle_n=200 idle_parallel=32 idle_max=0 idle_max_strophe=0
-only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu="" placement="" halt_poll="" together=0 floor=0
+only=login,roundtrip,throughput,idle build=1 wait_limit=600 out="" sm=on system_roots=off prosody_gc=incremental one_cpu="" placement="" halt_poll="" together=0 floor=0 answer=0
 while [ $# -gt 0 ]; do
     case $1 in
         --reps) reps=$2; shift 2 ;;
@@ -115,6 +121,7 @@ while [ $# -gt 0 ]; do
         --halt-poll) halt_poll=$2; shift 2 ;;
         --together) together=1; shift ;;
         --floor) floor=1; shift ;;
+        --answer) answer=1; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "session-bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -243,6 +250,8 @@ run() {
         exec "${pin[@]}" timeout "$limit" "$strophe" "$@"
     elif [ "$client" = c-floor ]; then
         exec "${pin[@]}" timeout "$limit" "$floor_bin" "$@"
+    elif [ "$client" = swift-xmpp-answer ]; then
+        exec "${pin[@]}" timeout "$limit" "$swift_bin" "$@" --system-roots "$system_roots" --api answer
     else
         exec "${pin[@]}" timeout "$limit" "$swift_bin" "$@" --system-roots "$system_roots"
     fi
@@ -251,14 +260,16 @@ run() {
 # The two clients in alternating order: odd runs libstrophe first.
 clients_for() { if [ $(($1 % 2)) = 1 ]; then echo "libstrophe swift-xmpp"; else echo "swift-xmpp libstrophe"; fi; }
 
-# The round-trip block's clients with --floor: the three in turn, each
-# first in every third run.
+# The round-trip block's clients with --floor and --answer: each in turn
+# first, in a rotation of libstrophe, swift-xmpp[, c-floor][, swift-xmpp-answer].
 roundtrip_clients_for() {
-    case $(($1 % 3)) in
-        1) echo "libstrophe swift-xmpp c-floor" ;;
-        2) echo "swift-xmpp c-floor libstrophe" ;;
-        0) echo "c-floor libstrophe swift-xmpp" ;;
-    esac
+    local all=(libstrophe swift-xmpp) n i
+    [ "$floor" = 1 ] && all+=(c-floor)
+    [ "$answer" = 1 ] && all+=(swift-xmpp-answer)
+    n=${#all[@]}
+    for i in $(seq 0 $((n - 1))); do
+        printf '%s ' "${all[$(( ($1 - 1 + i) % n ))]}"
+    done
 }
 
 run_login() {
@@ -408,7 +419,7 @@ for scenario in login roundtrip throughput idle; do
             continue
         fi
         clients=$(clients_for "$rep")
-        [ "$scenario" = roundtrip ] && [ "$floor" = 1 ] && clients=$(roundtrip_clients_for "$rep")
+        [ "$scenario" = roundtrip ] && { [ "$floor" = 1 ] || [ "$answer" = 1 ]; } && clients=$(roundtrip_clients_for "$rep")
         for client in $clients; do
             say "$scenario run $rep/$reps: $client"
             "run_$scenario" "$rep" "$client"
@@ -483,18 +494,34 @@ for role, label, key, better in metrics:
     fmt = lambda v: "–" if v is None else (f"{v:,.1f}" if v >= 100 else f"{v:.3f}")
     print(f"| {label} | {min(nc, ns)} | {fmt(c)} | {fmt(s)} | {ratio} | {pair} | {better} |")
 print("\nswift/strophe: ratio of the medians; paired: median of each run's ratio to the other client's run of the same number.")
+if any(r["client"] == "swift-xmpp-answer" for r in rows):
+    def paired_text(client, reference, key):
+        ratio = paired("roundtrip", key, client, reference)
+        return "–" if ratio is None else f"{ratio:.2f}"
+    print("\nswift-xmpp answering inside the read (--answer), round-trip block:\n")
+    print("| metric | swift-xmpp-answer (median) | answer / strophe, paired | answer / swift-xmpp (streams), paired |")
+    print("|---|---:|---:|---:|")
+    for role, label, key, better in metrics:
+        if role != "roundtrip":
+            continue
+        a, _ = med("roundtrip", "swift-xmpp-answer", key)
+        print(f"| {label} | {a:,.1f} | {paired_text('swift-xmpp-answer', 'libstrophe', key)} | "
+              f"{paired_text('swift-xmpp-answer', 'swift-xmpp', key)} |")
 if any(r["client"] == "c-floor" for r in rows):
     def paired_to_floor(client, key):
         ratio = paired("roundtrip", key, client, "c-floor")
         return "–" if ratio is None else f"{ratio:.2f}"
     print("\nThe no-library C floor (--floor), round-trip block:\n")
-    print("| metric | C floor (median) | libstrophe / floor, paired | swift-xmpp / floor, paired |")
-    print("|---|---:|---:|---:|")
+    answering = any(r["client"] == "swift-xmpp-answer" for r in rows)
+    print("| metric | C floor (median) | libstrophe / floor, paired | swift-xmpp / floor, paired |"
+          + (" swift-xmpp-answer / floor, paired |" if answering else ""))
+    print("|---|---:|---:|---:|" + ("---:|" if answering else ""))
     for role, label, key, better in metrics:
         if role != "roundtrip":
             continue
         f, _ = med("roundtrip", "c-floor", key)
-        print(f"| {label} | {f:,.1f} | {paired_to_floor('libstrophe', key)} | {paired_to_floor('swift-xmpp', key)} |")
+        print(f"| {label} | {f:,.1f} | {paired_to_floor('libstrophe', key)} | {paired_to_floor('swift-xmpp', key)} |"
+              + (f" {paired_to_floor('swift-xmpp-answer', key)} |" if answering else ""))
 idle = [r for r in rows if r["role"] == "idle"]
 if idle:
     print(f"\nidle: {idle[0]['n']} sessions per run, {idle[0]['parallel']} logins in flight at most")

@@ -27,6 +27,10 @@ struct Options {
     var onEventLoop = true
     /// Whether the loops run isolated to the connection actor (default).
     var isolated = true
+    /// roundtrip: `--api answer` answers each echo with the next message
+    /// from `XMPPConnection.answerMessages` (on the event loop, inside the
+    /// read) instead of a loop over `messages(from:)` (default `stream`).
+    var answering = false
     /// idle: logins in flight at most.
     var parallel = 32
     /// idle: seconds between the last login and the second memory sample.
@@ -49,7 +53,7 @@ enum BenchError: Error, CustomStringConvertible {
 func parseOptions() throws -> Options {
     let usage = "SessionBenchmark login|roundtrip|recv|send|idle N --host H --port P --domain D --ca FILE "
         + "--user U --password PW [--resource R] [--to JID] [--ready-file PATH] [--sm on|off] [--ack-threshold N] [--ack-answer-delay-ms N] [--system-roots on|off] "
-        + "[--parallel K] [--settle S] [--best-effort on|off] [--samples FILE]"
+        + "[--parallel K] [--settle S] [--best-effort on|off] [--samples FILE] [--api stream|answer]"
     var arguments = Array(CommandLine.arguments.dropFirst())
     guard arguments.count >= 2, let count = Int(arguments[1]), count > 0 else { throw BenchError.usage(usage) }
     var options = Options()
@@ -77,6 +81,9 @@ func parseOptions() throws -> Options {
         case "--parallel": options.parallel = Int(value) ?? 0
         case "--settle": options.settle = Double(value) ?? -1
         case "--best-effort": options.bestEffort = value == "on"
+        case "--api":
+            guard value == "stream" || value == "answer" else { throw BenchError.usage(usage) }
+            options.answering = value == "answer"
         // isolated (default): the loops isolated to the connection, in a
         // task preferring its event loop; isolated-only: isolated, without
         // the preference; loop: nonisolated, with the preference; global:

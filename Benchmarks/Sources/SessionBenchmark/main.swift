@@ -249,11 +249,17 @@ func runRoundTrip(_ options: Options) async throws -> String {
       try await driving(connection, options) {
         try await becomeAvailable(connection)
         let own = JID(connection.boundJID)
-        let inbound = connection.messages(from: own)
+        // Subscribed before the clock starts, as the answerer registers.
+        let inbound = options.answering ? nil : connection.messages(from: own)
         let start = now()
         let cpuStart = cpuSeconds()
-        var samples = try await roundTripLoop(
-            connection, own: own, inbound: inbound, count: options.count, isolation: options.isolated ? connection : nil)
+        var samples: [Double]
+        if let inbound {
+            samples = try await roundTripLoop(
+                connection, own: own, inbound: inbound, count: options.count, isolation: options.isolated ? connection : nil)
+        } else {
+            samples = try await roundTripAnswering(connection, own: own, count: options.count)
+        }
         let wall = now() - start
         let cpu = cpuSeconds() - cpuStart
         if let path = options.samplesFile {
@@ -263,7 +269,8 @@ func runRoundTrip(_ options: Options) async throws -> String {
             }
         }
         samples.sort()
-        return "{\"client\":\"swift-xmpp\",\"scenario\":\"roundtrip\",\"n\":\(options.count),\"wall_s\":\(f(wall, 4)),"
+        let client = options.answering ? "swift-xmpp-answer" : "swift-xmpp"
+        return "{\"client\":\"\(client)\",\"scenario\":\"roundtrip\",\"n\":\(options.count),\"wall_s\":\(f(wall, 4)),"
             + "\"rtt_us_median\":\(f(quantile(samples, 0.5), 1)),\"rtt_us_p99\":\(f(quantile(samples, 0.99), 1)),"
             + "\"cpu_us_per_op\":\(f(cpu * 1e6 / Double(options.count), 1))}"
       }

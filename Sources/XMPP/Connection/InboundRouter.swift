@@ -86,19 +86,29 @@ struct InboundRouter {
         case nil:
             break
         }
-        if !held.isEmpty {
-            var kept: [XMLElement] = []
-            for element in held {
-                if filter(element) {
-                    queue.yield(element)
-                } else {
-                    kept.append(element)
-                }
-            }
-            held = kept
+        for element in takeHeld(where: filter) {
+            queue.yield(element)
         }
         subscriptions.append(Subscription(id: id, filter: filter, queue: queue))
         return id
+    }
+
+    /// Removes and returns, in arrival order, the held elements `filter`
+    /// accepts: what a new subscriber (a queue, or a message answerer that
+    /// lives outside the router) receives first.
+    mutating func takeHeld(where filter: Filter) -> [XMLElement] {
+        guard !held.isEmpty else { return [] }
+        var taken: [XMLElement] = []
+        var kept: [XMLElement] = []
+        for element in held {
+            if filter(element) {
+                taken.append(element)
+            } else {
+                kept.append(element)
+            }
+        }
+        held = kept
+        return taken
     }
 
     /// Ends a subscription (its consumer went away); its stream is finished.
@@ -108,11 +118,14 @@ struct InboundRouter {
     }
 
     /// Hands an element to every subscription that accepts it, or holds it.
+    /// - Parameter claimedElsewhere: Whether a receiver outside the router
+    ///   (a message answerer) took it already: then it is not held when no
+    ///   subscription accepts it.
     /// - Returns: The held element dropped to make room, if one was.
     @discardableResult
-    mutating func deliver(_ element: XMLElement) -> DroppedElement? {
+    mutating func deliver(_ element: XMLElement, claimedElsewhere: Bool = false) -> DroppedElement? {
         guard !isEnded else { return nil }
-        var claimed = false
+        var claimed = claimedElsewhere
         // By index: iterating the array copied each subscription out (a
         // retain and a release of its filter and its queue per stanza).
         for index in subscriptions.indices where subscriptions[index].filter(element) {

@@ -114,7 +114,9 @@ extension XMPPChannelHandler {
             negotiation?.succeed(.established(session))
             negotiation = nil
         case .deliver(let element):
-            if let dropped = router.deliver(element) {
+            // Answerers first: their answers are on the peer's critical path.
+            let answered = answer(element)
+            if let dropped = router.deliver(element, claimedElsewhere: answered) {
                 logger.debug(
                     "XMPP inbound element dropped: no subscription took it",
                     metadata: [XMPPLoggingKey.element: "\(dropped.name)", "xmpp.held_limit": "\(router.holdLimit)"])

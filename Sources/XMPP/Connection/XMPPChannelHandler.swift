@@ -131,6 +131,14 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     /// Senders waiting for room in XEP-0198's queue, by id.
     var roomWaiters: [UInt64: EventLoopPromise<Void>] = [:]
     var nextRoomWaiterID: UInt64 = 0
+    /// The message answerers, in registration order
+    /// (`XMPPChannelHandler+Answers`).
+    var answerers: [MessageAnswerer] = []
+    /// Answers waiting for room in XEP-0198's queue, in order.
+    var waitingAnswers = CircularBuffer<Message>()
+    /// Whether an answer was written during the current read: the read's
+    /// end then flushes at once instead of at the end of the loop's turn.
+    var answeredDuringRead = false
 
     /// Creates the handler for one connection.
     /// - Parameters:
@@ -219,7 +227,8 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         defer {
             deferringFlush = false
             wakeRoomWaitersIfRoom()
-            flushAtEndOfTurn(context: context)
+            sendWaitingAnswersIfRoom()
+            flushAfterRead(context: context)
         }
         let buffer = unwrapInboundIn(data)
         var events = spareEvents
@@ -354,6 +363,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
             }
         }
         requests.finish()
+        endAnswers()
         router.finish(throwing: error)
         failRoomWaiters(error ?? .connectionClosed(detail: "the connection closed"))
     }

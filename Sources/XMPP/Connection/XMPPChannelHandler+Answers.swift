@@ -1,0 +1,119 @@
+import Logging
+import NIOCore
+import XMPPCore
+
+/// Message answerers (``XMPPConnection/answerMessages(from:_:)``): run
+/// inside the read that delivered the message, before the subscriptions'
+/// consumers, and their answers written in the same turn, so an answer
+/// costs no task switch and no event-loop task. Called on the event loop.
+extension XMPPChannelHandler {
+    /// Adds an answerer and answers the held messages it accepts (they
+    /// arrived before anybody wanted them). After the session ended, does
+    /// nothing.
+    func addAnswerer(_ answerer: MessageAnswerer) {
+        guard context != nil, !router.isEnded else { return }
+        answerers.append(answerer)
+        for element in router.takeHeld(where: answerer.filter) {
+            answer(element, by: [answerer])
+        }
+        if let context { flushIfNeeded(context: context) }
+    }
+
+    /// Removes an answerer; messages that arrive afterwards go to the
+    /// subscriptions only (or are held).
+    func removeAnswerer(_ answerer: MessageAnswerer) {
+        answerers.removeAll { $0 === answerer }
+    }
+
+    /// Runs the answerers that accept `element` and sends their answers.
+    /// - Returns: Whether any accepted it (then it is not held for later
+    ///   subscriptions).
+    func answer(_ element: XMLElement) -> Bool {
+        guard !answerers.isEmpty else { return false }
+        // A copy: an answer may register or cancel answerers.
+        return answer(element, by: answerers)
+    }
+
+    @discardableResult
+    private func answer(_ element: XMLElement, by candidates: [MessageAnswerer]) -> Bool {
+        var message: Message?
+        var claimed = false
+        for answerer in candidates where answerer.filter(element) {
+            claimed = true
+            if message == nil {
+                do throws(StanzaParseError) {
+                    message = try Message(element: element, namespace: XMLNamespace.client)
+                } catch {
+                    logger.debug(
+                        "XMPP inbound message not answered: it does not parse",
+                        metadata: [XMPPLoggingKey.element: "\(element.name)", XMPPLoggingKey.error: "\(error)"])
+                    return true
+                }
+            }
+            guard let message, let reply = answerer.answer(message) else { continue }
+            sendAnswer(reply)
+        }
+        return claimed
+    }
+
+    /// Sends an answer now, or, while XEP-0198's queue is full (or earlier
+    /// answers wait), queues it behind them until an `<a/>` makes room:
+    /// answers keep their order and none is dropped for want of room.
+    private func sendAnswer(_ reply: Message) {
+        if !waitingAnswers.isEmpty || machine.streamManagementRefusal() != nil {
+            waitingAnswers.append(reply)
+            if waitingAnswers.count == 1 { run(machine.senderWaitsForRoom()) }
+            return
+        }
+        writeAnswer(reply)
+    }
+
+    /// Writes an answer through the machine. Inside a read it leaves with
+    /// the read's end (see `channelRead`); otherwise it is flushed at once.
+    private func writeAnswer(_ reply: Message) {
+        guard let context else { return }
+        do throws(XMPPClientError) {
+            try send(.message(reply), promise: nil, context: context)
+            if deferringFlush { answeredDuringRead = true }
+            flushIfNeeded(context: context)
+        } catch {
+            logger.warning(
+                "XMPP answer not sent",
+                metadata: [XMPPLoggingKey.stanzaID: "\(reply.id ?? "-")", XMPPLoggingKey.error: "\(error)"])
+        }
+    }
+
+    /// Sends the answers that waited for room, as far as there is room;
+    /// called after inbound elements ran (an `<a/>` frees room).
+    func sendWaitingAnswersIfRoom() {
+        guard !waitingAnswers.isEmpty, context != nil else { return }
+        while !waitingAnswers.isEmpty, machine.streamManagementRefusal() == nil {
+            writeAnswer(waitingAnswers.removeFirst())
+        }
+        // Still full: make sure an acknowledgement is asked for.
+        if !waitingAnswers.isEmpty { run(machine.senderWaitsForRoom()) }
+    }
+
+    /// Flushes what a read wrote: at once when an answer is among it (the
+    /// peer waits for that, and the acknowledgements the read wrote go
+    /// with it), else at the end of the loop's turn.
+    func flushAfterRead(context: ChannelHandlerContext) {
+        if answeredDuringRead {
+            answeredDuringRead = false
+            flushNow(context: context)
+        } else {
+            flushAtEndOfTurn(context: context)
+        }
+    }
+
+    /// Drops the answerers when the session ends; answers still waiting
+    /// for room are reported, since they will not be sent.
+    func endAnswers() {
+        answerers.removeAll()
+        guard !waitingAnswers.isEmpty else { return }
+        logger.warning(
+            "XMPP answers not sent: the session ended while they waited for XEP-0198 room",
+            metadata: ["xmpp.answers": "\(waitingAnswers.count)"])
+        waitingAnswers.removeAll()
+    }
+}
