@@ -31,6 +31,10 @@ extension XMPPConnection {
     ///   registered, in order.
     /// - Messages that do not parse are not answered; they are logged at
     ///   `debug`.
+    /// - Without `peer`, messages come from anyone who can reach the
+    ///   account: check ``Message/from`` before answering where it matters,
+    ///   and do not answer `error` messages (two answerers that echo
+    ///   errors to each other never stop).
     /// - While XEP-0198's queue of unacknowledged stanzas is full, answers
     ///   wait, in order, until the server acknowledges; none is dropped.
     ///   An answer that cannot be sent (the session ended, or it cannot
