@@ -494,10 +494,10 @@ for role, label, key, better in metrics:
     fmt = lambda v: "–" if v is None else (f"{v:,.1f}" if v >= 100 else f"{v:.3f}")
     print(f"| {label} | {min(nc, ns)} | {fmt(c)} | {fmt(s)} | {ratio} | {pair} | {better} |")
 print("\nswift/strophe: ratio of the medians; paired: median of each run's ratio to the other client's run of the same number.")
+def paired_text(client, reference, key):
+    ratio = paired("roundtrip", key, client, reference)
+    return "–" if ratio is None else f"{ratio:.2f}"
 if any(r["client"] == "swift-xmpp-answer" for r in rows):
-    def paired_text(client, reference, key):
-        ratio = paired("roundtrip", key, client, reference)
-        return "–" if ratio is None else f"{ratio:.2f}"
     print("\nswift-xmpp answering inside the read (--answer), round-trip block:\n")
     print("| metric | swift-xmpp-answer (median) | answer / strophe, paired | answer / swift-xmpp (streams), paired |")
     print("|---|---:|---:|---:|")
@@ -508,9 +508,6 @@ if any(r["client"] == "swift-xmpp-answer" for r in rows):
         print(f"| {label} | {a:,.1f} | {paired_text('swift-xmpp-answer', 'libstrophe', key)} | "
               f"{paired_text('swift-xmpp-answer', 'swift-xmpp', key)} |")
 if any(r["client"] == "c-floor" for r in rows):
-    def paired_to_floor(client, key):
-        ratio = paired("roundtrip", key, client, "c-floor")
-        return "–" if ratio is None else f"{ratio:.2f}"
     print("\nThe no-library C floor (--floor), round-trip block:\n")
     answering = any(r["client"] == "swift-xmpp-answer" for r in rows)
     print("| metric | C floor (median) | libstrophe / floor, paired | swift-xmpp / floor, paired |"
@@ -520,8 +517,8 @@ if any(r["client"] == "c-floor" for r in rows):
         if role != "roundtrip":
             continue
         f, _ = med("roundtrip", "c-floor", key)
-        print(f"| {label} | {f:,.1f} | {paired_to_floor('libstrophe', key)} | {paired_to_floor('swift-xmpp', key)} |"
-              + (f" {paired_to_floor('swift-xmpp-answer', key)} |" if answering else ""))
+        print(f"| {label} | {f:,.1f} | {paired_text('libstrophe', 'c-floor', key)} | {paired_text('swift-xmpp', 'c-floor', key)} |"
+              + (f" {paired_text('swift-xmpp-answer', 'c-floor', key)} |" if answering else ""))
 idle = [r for r in rows if r["role"] == "idle"]
 if idle:
     print(f"\nidle: {idle[0]['n']} sessions per run, {idle[0]['parallel']} logins in flight at most")

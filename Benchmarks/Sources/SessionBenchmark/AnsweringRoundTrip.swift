@@ -7,11 +7,12 @@ import Synchronization
 import XMPP
 import XMPPCore
 
-/// The answerer's state: where the run is, and who waits for its end.
-private struct AnsweringState: ~Copyable {
+/// The answerer's state: where the run is, what it measured, and how it
+/// ended.
+private struct AnsweringState {
     var index = 0
     var sentAt = 0.0
-    var samples: [Double]
+    var samples: [Double] = []
     var failure: BenchError?
     var finished = false
 }
@@ -20,7 +21,7 @@ private struct AnsweringState: ~Copyable {
 /// answerer that received the previous one's echo; returns the round trips
 /// in µs, timed from the moment each message is handed to the library.
 func roundTripAnswering(_ connection: XMPPConnection, own: JID, count: Int) async throws -> [Double] {
-    let state = Mutex(AnsweringState(samples: []))
+    let state = Mutex(AnsweringState())
     state.withLock { $0.samples.reserveCapacity(count) }
     let (ends, end) = AsyncStream<Void>.makeStream()
     // Ends when the session does, so that a run whose session fails does

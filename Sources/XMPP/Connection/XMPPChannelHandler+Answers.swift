@@ -16,7 +16,7 @@ extension XMPPChannelHandler {
         for element in router.takeHeld(where: answerer.filter) {
             answer(element, by: [answerer])
         }
-        if let context { flushIfNeeded(context: context) }
+        flushAnswersUnlessReading()
     }
 
     /// Removes an answerer; messages that arrive afterwards go to the
@@ -31,7 +31,9 @@ extension XMPPChannelHandler {
     func answer(_ element: XMLElement) -> Bool {
         guard !answerers.isEmpty else { return false }
         // A copy: an answer may register or cancel answerers.
-        return answer(element, by: answerers)
+        let claimed = answer(element, by: answerers)
+        flushAnswersUnlessReading()
+        return claimed
     }
 
     @discardableResult
@@ -68,14 +70,13 @@ extension XMPPChannelHandler {
         writeAnswer(reply)
     }
 
-    /// Writes an answer through the machine. Inside a read it leaves with
-    /// the read's end (see `channelRead`); otherwise it is flushed at once.
+    /// Writes an answer through the machine, unflushed: the read's end
+    /// (or whoever answered outside a read) flushes the answers together.
     private func writeAnswer(_ reply: Message) {
         guard let context else { return }
         do throws(XMPPClientError) {
             try send(.message(reply), promise: nil, context: context)
-            if deferringFlush { answeredDuringRead = true }
-            flushIfNeeded(context: context)
+            answersUnflushed = true
         } catch {
             logger.warning(
                 "XMPP answer not sent",
@@ -94,16 +95,24 @@ extension XMPPChannelHandler {
         if !waitingAnswers.isEmpty { run(machine.senderWaitsForRoom()) }
     }
 
-    /// Flushes what a read wrote: at once when an answer is among it (the
-    /// peer waits for that, and the acknowledgements the read wrote go
-    /// with it), else at the end of the loop's turn.
+    /// Flushes what a read wrote: at once when answers are among it (the
+    /// peer waits for them, and the acknowledgements the read wrote go
+    /// with them), else at the end of the loop's turn.
     func flushAfterRead(context: ChannelHandlerContext) {
-        if answeredDuringRead {
-            answeredDuringRead = false
+        if answersUnflushed {
+            answersUnflushed = false
             flushNow(context: context)
         } else {
             flushAtEndOfTurn(context: context)
         }
+    }
+
+    /// Flushes answers written outside a read (held messages answered at
+    /// registration); inside one, the read's end does.
+    private func flushAnswersUnlessReading() {
+        guard answersUnflushed, !deferringFlush, let context else { return }
+        answersUnflushed = false
+        flushNow(context: context)
     }
 
     /// Drops the answerers when the session ends; answers still waiting

@@ -136,9 +136,9 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
     var answerers: [MessageAnswerer] = []
     /// Answers waiting for room in XEP-0198's queue, in order.
     var waitingAnswers = CircularBuffer<Message>()
-    /// Whether an answer was written during the current read: the read's
-    /// end then flushes at once instead of at the end of the loop's turn.
-    var answeredDuringRead = false
+    /// Whether answers were written and not flushed yet: the read's end
+    /// then flushes at once instead of at the end of the loop's turn.
+    var answersUnflushed = false
 
     /// Creates the handler for one connection.
     /// - Parameters:
