@@ -25,10 +25,12 @@ final class ClientInbound: Sendable {
     }
 
     /// Hands an element from the current session to the subscriptions.
+    /// - Parameter answered: Whether one of the client's answerers took it
+    ///   (then it is not held when no subscription takes it).
     /// - Returns: Whether a held element was dropped to make room.
     @discardableResult
-    func deliver(_ element: XMLElement) -> Bool {
-        router.withLock { $0.deliver(element) } != nil
+    func deliver(_ element: XMLElement, answered: Bool = false) -> Bool {
+        router.withLock { $0.deliver(element, claimedElsewhere: answered) } != nil
     }
 
     /// Ends every subscription: the client stopped.

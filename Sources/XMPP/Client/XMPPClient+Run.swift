@@ -96,7 +96,8 @@ extension XMPPClient {
             try await XMPPConnection.run(connection, isolation: self) { connection in
                 try await self.start(connection)
                 for try await element in elements {
-                    if inbound.deliver(element) {
+                    // The connection ran the client's answerers already.
+                    if inbound.deliver(element, answered: continuity.answerers.accepts(element)) {
                         logger.debug("XMPP inbound element dropped: no subscription took it")
                     }
                 }

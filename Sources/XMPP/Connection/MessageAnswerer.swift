@@ -1,3 +1,4 @@
+import Synchronization
 import XMPPCore
 
 /// One registration of ``XMPPConnection/answerMessages(from:_:)``: which
@@ -16,5 +17,32 @@ final class MessageAnswerer: Sendable {
     init(filter: @escaping InboundRouter.Filter, answer: @escaping @Sendable (Message) -> Message?) {
         self.filter = filter
         self.answer = answer
+    }
+}
+
+/// The answerers of an ``XMPPClient`` (``XMPPClient/answerMessages(from:_:)``):
+/// they outlive each connection, so every connection's channel handler
+/// reads them here, per message, instead of keeping a copy. Registration
+/// and cancellation happen on any task, reads on any connection's event
+/// loop, hence the lock.
+final class SharedMessageAnswerers: Sendable {
+    private let answerers = Mutex<[MessageAnswerer]>([])
+
+    /// The answerers now, in registration order.
+    var current: [MessageAnswerer] { answerers.withLock { $0 } }
+
+    /// Adds an answerer after the others.
+    func add(_ answerer: MessageAnswerer) {
+        answerers.withLock { $0.append(answerer) }
+    }
+
+    /// Removes exactly this registration.
+    func remove(_ answerer: MessageAnswerer) {
+        answerers.withLock { $0.removeAll { $0 === answerer } }
+    }
+
+    /// Whether any answerer takes `element`.
+    func accepts(_ element: XMLElement) -> Bool {
+        current.contains { $0.filter(element) }
     }
 }

@@ -29,6 +29,9 @@ final class SessionContinuity: Sendable {
     /// Where unawaited stanzas not known to be delivered are reported;
     /// `nil` logs them only.
     let reportUnacknowledged: UnacknowledgedReporter?
+    /// The client's message answerers, which every connection runs besides
+    /// its own (empty for a connection of its own).
+    let answerers = SharedMessageAnswerers()
 
     /// Creates an empty continuity.
     /// - Parameter reportUnacknowledged: Where unawaited stanzas not known

@@ -25,36 +25,46 @@ extension XMPPChannelHandler {
         answerers.removeAll { $0 === answerer }
     }
 
-    /// Runs the answerers that accept `element` and sends their answers.
-    /// - Returns: Whether any accepted it (then it is not held for later
-    ///   subscriptions).
+    /// Runs the answerers that accept `element`, the connection's and then
+    /// the client's (``SessionContinuity/answerers``), and sends their
+    /// answers.
+    /// - Returns: Whether one of the connection's own answerers accepted it
+    ///   (then it is not held for later subscriptions). The client's do not
+    ///   count: the client's own subscription takes every element and
+    ///   decides there.
     func answer(_ element: XMLElement) -> Bool {
-        guard !answerers.isEmpty else { return false }
-        // A copy: an answer may register or cancel answerers.
-        let claimed = answer(element, by: answerers)
+        let shared = continuity.answerers.current
+        guard !answerers.isEmpty || !shared.isEmpty else { return false }
+        // Copies: an answer may register or cancel answerers.
+        let claimed = answer(element, by: answerers, shared: shared)
         flushAnswersUnlessReading()
         return claimed
     }
 
     @discardableResult
-    private func answer(_ element: XMLElement, by candidates: [MessageAnswerer]) -> Bool {
+    private func answer(_ element: XMLElement, by own: [MessageAnswerer], shared: [MessageAnswerer] = []) -> Bool {
         var message: Message?
-        var claimed = false
-        for answerer in candidates where answerer.filter(element) {
-            claimed = true
-            if message == nil {
+        var unreadable = false
+        /// Answers with `answerer` if it accepts the element; parses the
+        /// message once, for the first answerer that accepts it.
+        func offer(to answerer: MessageAnswerer) -> Bool {
+            guard answerer.filter(element) else { return false }
+            if message == nil, !unreadable {
                 do throws(StanzaParseError) {
                     message = try Message(element: element, namespace: XMLNamespace.client)
                 } catch {
+                    unreadable = true
                     logger.debug(
                         "XMPP inbound message not answered: it does not parse",
                         metadata: [XMPPLoggingKey.element: "\(element.name)", XMPPLoggingKey.error: "\(error)"])
-                    return true
                 }
             }
-            guard let message, let reply = answerer.answer(message) else { continue }
-            sendAnswer(reply)
+            if let message, let reply = answerer.answer(message) { sendAnswer(reply) }
+            return true
         }
+        var claimed = false
+        for answerer in own where offer(to: answerer) { claimed = true }
+        for answerer in shared { _ = offer(to: answerer) }
         return claimed
     }
 
@@ -115,14 +125,18 @@ extension XMPPChannelHandler {
         flushNow(context: context)
     }
 
-    /// Drops the answerers when the session ends; answers still waiting
-    /// for room are reported, since they will not be sent.
-    func endAnswers() {
+    /// Drops the answerers when the session ends. Answers still waiting
+    /// for room will not be sent: a client's connection reports them as
+    /// not delivered (``XMPPClient/Event/notDelivered(_:_:)``), and either
+    /// way they are logged.
+    func endAnswers(_ error: XMPPClientError) {
         answerers.removeAll()
         guard !waitingAnswers.isEmpty else { return }
+        let unsent = waitingAnswers.map(\.element)
+        waitingAnswers.removeAll()
+        continuity.reportUnacknowledged?(unsent, error)
         logger.warning(
             "XMPP answers not sent: the session ended while they waited for XEP-0198 room",
-            metadata: ["xmpp.answers": "\(waitingAnswers.count)"])
-        waitingAnswers.removeAll()
+            metadata: ["xmpp.answers": "\(unsent.count)", XMPPLoggingKey.error: "\(error)"])
     }
 }

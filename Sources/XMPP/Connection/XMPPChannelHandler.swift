@@ -363,7 +363,7 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
             }
         }
         requests.finish()
-        endAnswers()
+        endAnswers(error ?? .connectionClosed(detail: "the connection closed"))
         router.finish(throwing: error)
         failRoomWaiters(error ?? .connectionClosed(detail: "the connection closed"))
     }

@@ -65,32 +65,41 @@ extension XMPPConnection {
         } else {
             eventLoop.execute { handler.value.addAnswerer(answerer) }
         }
-        return MessageAnswerRegistration(connection: self, answerer: answerer)
+        return MessageAnswerRegistration { [self] in await removeAnswerer(answerer) }
     }
 
     /// Removes an answerer, on the event loop.
-    fileprivate func removeAnswerer(_ answerer: MessageAnswerer) {
+    private func removeAnswerer(_ answerer: MessageAnswerer) {
         handler.value.removeAnswerer(answerer)
+    }
+
+    /// Returns once the event loop ran everything queued before the call
+    /// (at once if the channel's loop is gone): a read that was running
+    /// answerers has ended by then.
+    func waitForEventLoopTurn() async {
+        try? await channel.eventLoop.submit {}.get()
     }
 }
 
 /// A message answerer, registered with
-/// ``XMPPConnection/answerMessages(from:_:)``.
+/// ``XMPPConnection/answerMessages(from:_:)`` or
+/// ``XMPPClient/answerMessages(from:_:)``.
 ///
-/// The answerer stays until ``cancel()`` or the end of the session;
-/// dropping this value does not remove it.
+/// The answerer stays until ``cancel()`` or the end of the session (of the
+/// client, for a client's answerer); dropping this value does not remove
+/// it.
 public struct MessageAnswerRegistration: Sendable {
-    private let connection: XMPPConnection
-    private let answerer: MessageAnswerer
+    private let remove: @Sendable () async -> Void
 
-    fileprivate init(connection: XMPPConnection, answerer: MessageAnswerer) {
-        self.connection = connection
-        self.answerer = answerer
+    /// - Parameter remove: Removes the answerer; returns once no message
+    ///   read afterwards can reach it.
+    init(remove: @escaping @Sendable () async -> Void) {
+        self.remove = remove
     }
 
     /// Removes the answerer: once this returns, it answers no more
-    /// messages. Does nothing after the session ended.
+    /// messages. Does nothing after the session (or the client) ended.
     public func cancel() async {
-        await connection.removeAnswerer(answerer)
+        await remove()
     }
 }

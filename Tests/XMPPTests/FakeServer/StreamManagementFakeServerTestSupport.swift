@@ -154,10 +154,16 @@ struct SMFakeClient {
     let acknowledgements = SMFakeRecorder<(id: String, result: Result<Void, XMPPClientError>)>()
     let run: Task<Void, any Error>
 
-    /// Creates the client, puts `detached` into its continuity (a session
-    /// to resume, as a restored snapshot would), subscribes, and runs it.
-    init(port: Int, detached: DetachedSession? = nil) throws {
-        client = XMPPClient(configuration: try SMFake.clientConfiguration(port: port))
+    /// Creates the client (with `configure` applied to
+    /// ``SMFake/clientConfiguration(port:)``), puts `detached` into its
+    /// continuity (a session to resume, as a restored snapshot would),
+    /// subscribes, and runs it.
+    init(
+        port: Int, detached: DetachedSession? = nil, configure: (inout XMPPClient.Configuration) -> Void = { _ in }
+    ) throws {
+        var configuration = try SMFake.clientConfiguration(port: port)
+        configure(&configuration)
+        client = XMPPClient(configuration: configuration)
         if let detached { client.continuity.setDetached(detached) }
         let eventStream = client.events()
         let messageStream = client.messages()
@@ -270,13 +276,15 @@ struct SMFakeClient {
 
 extension FakeServerTest {
     /// Runs `body` with a fake server and an ``XMPPClient`` against it
-    /// (resuming `detached` first, if given); after a failure the server
-    /// is closed and the client stopped before the error goes on.
+    /// (configured by `configure`, resuming `detached` first, if given);
+    /// after a failure the server is closed and the client stopped before
+    /// the error goes on.
     static func withClient(
-        detached: DetachedSession? = nil, _ body: (FakeXMPPServer, SMFakeClient) async throws -> Void
+        detached: DetachedSession? = nil, configure: (inout XMPPClient.Configuration) -> Void = { _ in },
+        _ body: (FakeXMPPServer, SMFakeClient) async throws -> Void
     ) async throws {
         try await withServer { server in
-            let client = try SMFakeClient(port: server.port, detached: detached)
+            let client = try SMFakeClient(port: server.port, detached: detached, configure: configure)
             do {
                 try await body(server, client)
             } catch {
