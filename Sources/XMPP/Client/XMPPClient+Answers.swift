@@ -25,8 +25,9 @@ extension XMPPClient {
     /// - An answer goes through the session like ``send(_:)-(XMLElement)``:
     ///   in the XEP-0198 ledger, sent again after a resumption when the
     ///   server had not acknowledged it. Answers still waiting for room in
-    ///   that ledger when a session ends are reported with
-    ///   ``Event/notDelivered(_:_:)``, never dropped silently.
+    ///   that ledger when their connection ends (even one whose session is
+    ///   resumed next) are reported with ``Event/notDelivered(_:_:)`` and
+    ///   not sent again; none is dropped silently.
     /// - Without `peer`, messages come from anyone who can reach the
     ///   account: check ``Message/from`` before answering where it matters,
     ///   and do not answer `error` messages.
