@@ -45,8 +45,7 @@ extension XMPPClient {
         _ answer: @escaping @Sendable (Message) -> Message?
     ) -> MessageAnswerRegistration {
         let answerer = MessageAnswerer(filter: XMPPConnection.stanzaFilter(Message.self, from: peer), answer: answer)
-        continuity.answerers.add(answerer)
-        let answerers = continuity.answerers
+        answerers.add(answerer)
         return MessageAnswerRegistration { [self] in
             answerers.remove(answerer)
             // A read in progress may have taken the list before the

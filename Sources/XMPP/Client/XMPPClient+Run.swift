@@ -97,7 +97,7 @@ extension XMPPClient {
                 try await self.start(connection)
                 for try await element in elements {
                     // The connection ran the client's answerers already.
-                    if inbound.deliver(element, answered: continuity.answerers.accepts(element)) {
+                    if inbound.deliver(element, answered: answerers.accepts(element)) {
                         logger.debug("XMPP inbound element dropped: no subscription took it")
                     }
                 }

@@ -45,6 +45,9 @@ public final actor XMPPClient {
     nonisolated let eventSubscriptions = ClientEvents()
     /// The session state kept from one connection to the next.
     nonisolated let continuity: SessionContinuity
+    /// The message answerers (``answerMessages(from:_:)``), which every
+    /// connection runs; shared with ``continuity``.
+    nonisolated let answerers = SharedMessageAnswerers()
 
     /// Where the client stands.
     public private(set) var state: State = .idle
@@ -87,9 +90,9 @@ public final actor XMPPClient {
         self.logger = logger
         self.inbound = ClientInbound(holdLimit: configuration.connection.heldInboundElementLimit)
         let events = eventSubscriptions
-        self.continuity = SessionContinuity { elements, error in
-            events.emit(.notDelivered(elements, error))
-        }
+        self.continuity = SessionContinuity(
+            reportUnacknowledged: { elements, error in events.emit(.notDelivered(elements, error)) },
+            answerers: answerers)
     }
 
     /// The events of the client from now on (state changes, sessions

@@ -29,16 +29,20 @@ final class SessionContinuity: Sendable {
     /// Where unawaited stanzas not known to be delivered are reported;
     /// `nil` logs them only.
     let reportUnacknowledged: UnacknowledgedReporter?
-    /// The client's message answerers, which every connection runs besides
-    /// its own (empty for a connection of its own).
-    let answerers = SharedMessageAnswerers()
+    /// A client's message answerers, which each of its connections runs
+    /// besides its own; `nil` for a connection of its own, whose reads then
+    /// skip them without a lock.
+    let answerers: SharedMessageAnswerers?
 
     /// Creates an empty continuity.
-    /// - Parameter reportUnacknowledged: Where unawaited stanzas not known
-    ///   to be delivered are reported, besides the log.
-    init(reportUnacknowledged: UnacknowledgedReporter? = nil) {
+    /// - Parameters:
+    ///   - reportUnacknowledged: Where unawaited stanzas not known to be
+    ///     delivered are reported, besides the log.
+    ///   - answerers: A client's message answerers, if any.
+    init(reportUnacknowledged: UnacknowledgedReporter? = nil, answerers: SharedMessageAnswerers? = nil) {
         self.state = Mutex(State())
         self.reportUnacknowledged = reportUnacknowledged
+        self.answerers = answerers
     }
 
     /// The session to resume on the next connection, if any.

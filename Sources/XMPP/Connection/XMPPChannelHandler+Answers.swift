@@ -33,7 +33,7 @@ extension XMPPChannelHandler {
     ///   count: the client's own subscription takes every element and
     ///   decides there.
     func answer(_ element: XMLElement) -> Bool {
-        let shared = continuity.answerers.current
+        let shared = continuity.answerers?.current ?? []
         guard !answerers.isEmpty || !shared.isEmpty else { return false }
         // Copies: an answer may register or cancel answerers.
         let claimed = answer(element, by: answerers, shared: shared)
