@@ -1,12 +1,18 @@
 #!/usr/bin/env python3
 """Where a traced round-trip run's time goes (see roundtrip-trace.sh).
 
-    roundtrip-trace.py TRACE COMM
+    roundtrip-trace.py TRACE COMM [MIN_BYTES]
 
 TRACE: ftrace's text output; COMM: the start of the name of the client
 thread that writes the messages. Prosody is the process named lua5.4 with
 the most events. The first tenth of the client's writes (login, warm-up)
 is left out. Prints medians per round trip, in µs.
+
+MIN_BYTES (default 100): writes shorter than this are not messages but
+XEP-0198 traffic on its own (libstrophe writes each <r/> and <a/> in a
+TLS record of 48-57 bytes; a message and its echo take 246-334), and are
+not taken for a round trip's message or echo. `writev` has no byte count
+among its arguments and always counts.
 """
 import collections
 import re
@@ -16,6 +22,15 @@ import sys
 LINE = re.compile(r'^\s*(.+?)-(\d+)\s+\[(\d+)\]\s+\S+\s+([\d.]+):\s+(\w+)(.*)$')
 WAITS = ('sys_epoll_wait', 'sys_poll', 'sys_pselect6')
 WRITES = ('sys_write', 'sys_writev', 'sys_sendto')
+WRITTEN = re.compile(r'(?:count|len): (0x[0-9a-f]+)')
+
+
+def is_message_write(name, rest, min_bytes):
+    """Whether an event is the start of a write of at least min_bytes."""
+    if name not in WRITES or '->' in rest:
+        return False
+    written = WRITTEN.search(rest)
+    return written is None or int(written.group(1), 16) >= min_bytes
 
 
 def load(path):
@@ -34,10 +49,11 @@ def median(values):
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     events = load(sys.argv[1])
     prefix = sys.argv[2]
+    min_bytes = int(sys.argv[3]) if len(sys.argv) == 4 else 100
     writers = collections.Counter(pid for _, comm, pid, name, rest in events
                                   if name in WRITES and '->' not in rest and comm.startswith(prefix))
     if not writers:
@@ -70,13 +86,13 @@ def main():
                 if wrote is not None:
                     after_write.append(time - wrote)
                     wrote = None
-            elif name in WRITES and '->' not in rest:
+            elif is_message_write(name, rest, min_bytes):
                 if woke is not None:
                     to_write.append(time - woke)
                     woke = None
                 wrote = time
                 trips.append({'write': time})
-        elif trips and pid == server and name in WRITES and '->' not in rest:
+        elif trips and pid == server and is_message_write(name, rest, min_bytes):
             trip.setdefault('echo', time)
     skip = len(trips) // 10
     trips = trips[skip:]
@@ -94,6 +110,8 @@ def main():
     print(f"{median([us(t['server_running'] - t['server_woken']) for t in woken if 'server_running' in t])}"
           "  Prosody woken -> its wait returns")
     print(f"{median([us(t['echo'] - t['server_running']) for t in running])}  Prosody's wait returns -> its write of the echo")
+    print(f"{median([us(t['echo'] - t['write']) for t in trips if 'echo' in t])}"
+          "  client's write -> Prosody's write of the echo (asleep or not)")
     print(f"{median([us(b['write'] - a['echo']) for a, b in pairs if 'echo' in a])}  Prosody's write -> the client's next write")
     print(f"{median([us(b['write'] - a['write']) for a, b in pairs])}  client write to client write")
 

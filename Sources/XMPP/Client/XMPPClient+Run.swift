@@ -76,7 +76,7 @@ extension XMPPClient {
     private func connectAndServe() async throws(CancellationError) -> XMPPClientError {
         let connection: XMPPConnection
         do {
-            let outcome = try await XMPPConnection.connect(
+            let outcome = try await XMPPConnection.connectInChildTask(
                 configuration: configuration.connection, eventLoopGroup: eventLoopGroup, logger: logger,
                 continuity: continuity)
             guard case .established(let established) = outcome else {

@@ -44,11 +44,7 @@ extension XMPPConnection {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (XMPPConnection) async throws -> Result
     ) async throws -> Result {
-        // In a child task: the runtime keeps a task's async frames until the
-        // task ends, and this task lives as long as the session, so the
-        // login's frames (tens of KiB) would stay allocated for its life.
-        async let connecting = connect(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
-        let outcome = try await connecting
+        let outcome = try await connectInChildTask(configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger)
         guard case .established(let connection) = outcome else {
             // Only a registration closes the stream after negotiating.
             throw XMPPClientError.connectionClosed(detail: "the stream closed without a session")
@@ -93,6 +89,35 @@ extension XMPPConnection {
         case established(XMPPConnection)
         /// The account was registered with this form, and the stream closed.
         case registered(RegistrationForm)
+    }
+
+    /// ``connect(configuration:eventLoopGroup:logger:registration:continuity:isolation:answering:)``
+    /// without registration, in a child task of a task group that ends with
+    /// the login.
+    ///
+    /// The runtime keeps the memory a task's async frames needed until the
+    /// task ends, and the caller's task lives as long as the session; the
+    /// login's frames (over 15 KiB) would stay allocated for its life. An
+    /// `async let` child does not help: the runtime places it in the
+    /// parent's task allocator.
+    static func connectInChildTask(
+        configuration: Configuration,
+        eventLoopGroup: any EventLoopGroup,
+        logger: Logger,
+        continuity: SessionContinuity? = nil
+    ) async throws -> ConnectOutcome {
+        try await withThrowingTaskGroup(of: ConnectOutcome.self) { group in
+            group.addTask {
+                try await connect(
+                    configuration: configuration, eventLoopGroup: eventLoopGroup, logger: logger,
+                    continuity: continuity, isolation: nil)
+            }
+            // One child, so there is always a result or an error.
+            guard let outcome = try await group.next() else {
+                throw XMPPClientError.connectionClosed(detail: "the login task ended without an outcome")
+            }
+            return outcome
+        }
     }
 
     /// Connects and negotiates, following redirects; registers the account
