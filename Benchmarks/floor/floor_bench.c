@@ -7,7 +7,7 @@
  * decryption per echo)?
  *
  *   floor_bench roundtrip N --host H --port P --domain D --ca FILE
- *               --user U --password PW [--sm on|off] [--wait poll|read]
+ *               --user U --password PW [--sm on|off] [--wait poll|epoll|read]
  *               [--samples FILE]
  *
  * Login: STARTTLS, GnuTLS with the certificate verified against --ca for
@@ -29,9 +29,11 @@
  * adds on top of it.
  *
  * --wait poll (default) waits for bytes in poll(2) and then reads, the
- * pattern of an event loop (NIO waits in epoll_wait, libstrophe in
- * pselect); --wait read blocks in read(2), which no event-driven client
- * can do.
+ * pattern of an event loop (libstrophe waits in pselect); --wait epoll
+ * waits in epoll_wait(2) on an epoll instance holding the socket, as NIO's
+ * event loop does (the wake-up goes through the epoll instance's own wait
+ * queue); --wait read blocks in read(2), which no event-driven client can
+ * do.
  *
  * FLOOR_BENCH_RT_DELAY_US=D (a diagnostic, as strophe_bench.c's
  * STROPHE_BENCH_RT_DELAY_US) spins D microseconds after each echo before the
@@ -51,6 +53,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -61,16 +64,21 @@
 #define BODY_BYTES 100
 #define READ_CHUNK 16384
 
+/* How fill_raw waits for bytes (--wait). */
+enum wait_mode { WAIT_POLL, WAIT_EPOLL, WAIT_READ };
+
 typedef struct {
     const char *host, *domain, *ca, *user, *password, *samples_file;
     const char *port;
-    int sm, wait_poll;
+    int sm;
+    enum wait_mode wait;
     unsigned long ack_after;
 } options;
 
 typedef struct {
     int fd;
-    int wait_poll;
+    enum wait_mode wait;
+    int epoll_fd; /* with WAIT_EPOLL: an epoll instance holding fd */
     gnutls_session_t tls; /* NULL before STARTTLS */
     /* bytes read from the socket, not yet given to GnuTLS */
     unsigned char raw[READ_CHUNK];
@@ -97,12 +105,17 @@ static void die(const char *format, ...) {
 }
 
 /* Reads from the socket into c->raw (which must be empty): one poll(2)
- * first with --wait poll, then one read(2) of whatever is there. */
+ * or epoll_wait(2) first (--wait poll, epoll), then one read(2) of
+ * whatever is there. */
 static void fill_raw(conn *c) {
-    if (c->wait_poll) {
+    if (c->wait == WAIT_POLL) {
         struct pollfd p = {.fd = c->fd, .events = POLLIN};
         while (poll(&p, 1, -1) < 0)
             if (errno != EINTR) die("poll: %s", strerror(errno));
+    } else if (c->wait == WAIT_EPOLL) {
+        struct epoll_event ready;
+        while (epoll_wait(c->epoll_fd, &ready, 1, -1) < 0)
+            if (errno != EINTR) die("epoll_wait: %s", strerror(errno));
     }
     ssize_t n;
     do n = read(c->fd, c->raw, sizeof c->raw); while (n < 0 && errno == EINTR);
@@ -325,7 +338,13 @@ static void log_in(conn *c, const options *o) {
     if (gnutls_certificate_set_x509_trust_file(credentials, o->ca, GNUTLS_X509_FMT_PEM) <= 0)
         die("no CA certificate in %s", o->ca);
     c->fd = connect_tcp(o);
-    c->wait_poll = o->wait_poll;
+    c->wait = o->wait;
+    if (c->wait == WAIT_EPOLL) {
+        c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+        if (c->epoll_fd < 0) die("epoll_create1: %s", strerror(errno));
+        struct epoll_event interest = {.events = EPOLLIN, .data.fd = c->fd};
+        if (epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, c->fd, &interest) < 0) die("epoll_ctl: %s", strerror(errno));
+    }
     c->ack_after = o->ack_after;
     open_stream(c, o->domain);
     start_tls(c, o, credentials);
@@ -369,9 +388,9 @@ static void log_in(conn *c, const options *o) {
 }
 
 int main(int argc, char **argv) {
-    options o = {.sm = 1, .wait_poll = 1, .ack_after = 100};
+    options o = {.sm = 1, .wait = WAIT_POLL, .ack_after = 100};
     const char *usage = "usage: floor_bench roundtrip N --host H --port P --domain D --ca FILE --user U "
-                        "--password PW [--sm on|off] [--ack-after K] [--wait poll|read] [--samples FILE]\n";
+                        "--password PW [--sm on|off] [--ack-after K] [--wait poll|epoll|read] [--samples FILE]\n";
     if (argc < 3 || strcmp(argv[1], "roundtrip") != 0) { fputs(usage, stderr); return 2; }
     long n = strtol(argv[2], NULL, 10);
     for (int i = 3; i + 1 < argc; i += 2) {
@@ -383,7 +402,12 @@ int main(int argc, char **argv) {
         else if (!strcmp(k, "--user")) o.user = v;
         else if (!strcmp(k, "--password")) o.password = v;
         else if (!strcmp(k, "--sm")) o.sm = strcmp(v, "off") != 0;
-        else if (!strcmp(k, "--wait")) o.wait_poll = strcmp(v, "read") != 0;
+        else if (!strcmp(k, "--wait")) {
+            if (!strcmp(v, "poll")) o.wait = WAIT_POLL;
+            else if (!strcmp(v, "epoll")) o.wait = WAIT_EPOLL;
+            else if (!strcmp(v, "read")) o.wait = WAIT_READ;
+            else { fputs(usage, stderr); return 2; }
+        }
         else if (!strcmp(k, "--samples")) o.samples_file = v;
         else if (!strcmp(k, "--ack-after")) o.ack_after = strtoul(v, NULL, 10);
         else { fputs(usage, stderr); return 2; }
