@@ -41,8 +41,10 @@ final class SharedMessageAnswerers: Sendable {
         answerers.withLock { $0.removeAll { $0 === answerer } }
     }
 
-    /// Whether any answerer takes `element`.
+    /// Whether any answerer takes `element`. Asked for every element a
+    /// client reads, so the filters run under the lock rather than on a
+    /// copy of the list (they are pure and quick; answers never run here).
     func accepts(_ element: XMLElement) -> Bool {
-        current.contains { $0.filter(element) }
+        answerers.withLock { $0.contains { $0.filter(element) } }
     }
 }

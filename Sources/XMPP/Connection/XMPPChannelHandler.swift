@@ -348,10 +348,11 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
             self.negotiation = nil
             negotiation.fail(error ?? .connectionClosed(detail: "the connection closed during negotiation"))
         }
+        let closed = error ?? .connectionClosed(detail: "the connection closed")
         let waiting = pendingResponses
         pendingResponses.removeAll()
         for promise in waiting.values {
-            promise.fail(error ?? .connectionClosed(detail: "the connection closed"))
+            promise.fail(closed)
         }
         // Waits for stanzas of a session that may still be resumed go on
         // (the next connection completes them); all others end here. Only
@@ -359,13 +360,13 @@ final class XMPPChannelHandler: ChannelDuplexHandler {
         // next connection resumed) would fail that connection's waits.
         if !router.isEnded, !continuity.isResumable {
             for promise in continuity.takeAllWaiters() {
-                promise.fail(XMPPClientError.notAcknowledged(error ?? .connectionClosed(detail: "the connection closed")))
+                promise.fail(XMPPClientError.notAcknowledged(closed))
             }
         }
         requests.finish()
-        endAnswers(error ?? .connectionClosed(detail: "the connection closed"))
+        endAnswers(closed)
         router.finish(throwing: error)
-        failRoomWaiters(error ?? .connectionClosed(detail: "the connection closed"))
+        failRoomWaiters(closed)
     }
 
     func cancelAllDeadlines() {
