@@ -1,4 +1,5 @@
-/* The connection half of floor_bench: see floor_conn.h. */
+/* The connection half of floor_bench. The functions that floor_bench.c
+ * calls are described in floor_conn.h. */
 #define _GNU_SOURCE
 #include "floor_conn.h"
 
@@ -66,7 +67,6 @@ static ssize_t tls_push(gnutls_transport_ptr_t pointer, const void *data, size_t
     return n;
 }
 
-/* Writes all of `bytes`: one TLS record (or one send before STARTTLS). */
 void write_text(conn *c, const char *bytes, size_t len) {
     while (len > 0) {
         ssize_t n;
@@ -155,8 +155,6 @@ static size_t element_length(const conn *c, size_t *skip) {
 
 int starts_with(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
 
-/* Reads the next stanza into out (NUL-terminated), counting it for
- * XEP-0198; the server's <r/> on the way is noted for due_answer. */
 void next_stanza(conn *c, char *out, size_t out_cap) {
     for (;;) {
         size_t skip, len;
@@ -180,10 +178,6 @@ void next_stanza(conn *c, char *out, size_t out_cap) {
     }
 }
 
-/* Writes into `out` the answer to the server's <r/> when one is due (a
- * request is waiting and --ack-after stanzas arrived since the last
- * answer), as the library does by count; returns its length, else 0. The
- * caller sends it in the same record as its next message. */
 size_t due_answer(conn *c, char *out, size_t cap) {
     if (!c->request_pending || c->inbound - c->answered < c->ack_after) return 0;
     c->request_pending = 0;
